@@ -1,0 +1,5 @@
+"""`python -m monitor` runs the tosmon CLI."""
+
+from monitor.cli import main
+
+main()

@@ -1,0 +1,317 @@
+"""Domain values shared by every stage: frozen dataclasses and closed sets (StrEnums).
+
+`Change.to_json()` defines the design.md change object once; the CLI, exports and webhooks all use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from monitor.timeutil import iso_z
+
+
+class Outcome(StrEnum):
+    """What one document check found."""
+
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    CHANGED = "changed"
+    ERROR = "error"
+
+
+class ClauseKind(StrEnum):
+    """How a clause differs between two versions."""
+
+    ADDED = "added"
+    REMOVED = "removed"
+    MODIFIED = "modified"
+
+
+class Category(StrEnum):
+    """Kinds of generative-AI clause the classifier flags (see README, "Flags")."""
+
+    AI_TRAINING = "ai_training"
+    AI_OPT_OUT = "ai_opt_out"
+    AI_SCRAPING_BAN = "ai_scraping_ban"
+    AI_FEATURE = "ai_feature"
+    AI_CONTENT_RULES = "ai_content_rules"
+
+
+class DateRole(StrEnum):
+    """What a date in a flagged clause means."""
+
+    EFFECTIVE = "effective"
+    DEADLINE = "deadline"
+    OTHER = "other"
+
+
+class DeliveryStatus(StrEnum):
+    """State of one row of the alert outbox."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class Event(StrEnum):
+    """Webhook events."""
+
+    CHANGE_DETECTED = "change.detected"
+    CLAUSE_FLAGGED = "clause.flagged"
+    DOCUMENT_FAILING = "document.failing"
+    DOCUMENT_RECOVERED = "document.recovered"
+
+
+# --- configuration -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Document:
+    """One watched document, as configured in the watchlist."""
+
+    id: str                          # "service/document"
+    service: str                     # service slug
+    service_name: str                # display name ("LinkedIn")
+    name: str                        # document slug
+    urls: tuple[str, ...]            # one page, or several joined in order
+    select: tuple[str, ...] = ()
+    remove: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    language: str | None = None
+    interval: timedelta = timedelta(hours=6)
+    timeout: timedelta = timedelta(seconds=30)
+    user_agent: str = "tosmon/1.0"
+    render: bool = False
+
+    @property
+    def url(self) -> str:
+        """The first (usually only) page of the document."""
+        return self.urls[0]
+
+    def extraction_config(self) -> dict[str, Any]:
+        """The settings that shape extracted text; a change of these re-baselines silently."""
+        return {"select": list(self.select), "remove": list(self.remove), "ignore": list(self.ignore)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RetryPolicy:
+    """Backoff of webhook deliveries."""
+
+    initial: timedelta = timedelta(seconds=30)
+    max_interval: timedelta = timedelta(hours=1)
+    give_up_after: timedelta = timedelta(days=3)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WebhookConfig:
+    """One webhook receiver. The secret itself is never stored: only the variable's name."""
+
+    name: str
+    url: str
+    secret_env: str | None = None
+    events: tuple[Event, ...] = (Event.CLAUSE_FLAGGED, Event.CHANGE_DETECTED)
+    format: str = "json"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AlertConfig:
+    """The `alerts:` section of the watchlist."""
+
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    failing_after: int = 3
+    apprise: tuple[str, ...] = ()
+    webhooks: tuple[WebhookConfig, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Watchlist:
+    """A validated watchlist."""
+
+    path: str
+    documents: tuple[Document, ...]
+    alerts: AlertConfig = field(default_factory=AlertConfig)
+
+
+# --- pipeline values -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FetchResult:
+    """One successful HTTP answer (2xx, or 304 when `not_modified`)."""
+
+    url: str                         # the URL asked for
+    final_url: str                   # after redirects
+    status_code: int
+    body: bytes = b""
+    content_type: str = ""           # media type without parameters, lowercase ("text/html")
+    encoding: str | None = None      # the charset the text was decoded with
+    text: str = ""                   # the decoded body ("" for binary types such as PDF)
+    etag: str | None = None
+    last_modified: str | None = None
+    elapsed: float = 0.0             # seconds
+
+    @property
+    def not_modified(self) -> bool:
+        """True for a 304 answer to a conditional request."""
+        return self.status_code == 304
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClauseChange:
+    """One added, removed or modified clause. `segments` are word-level (op, text) pairs for modified ones,
+    op being -1 (deleted), 0 (kept) or 1 (inserted)."""
+
+    kind: ClauseKind
+    old: str | None
+    new: str | None
+    old_index: int | None = None     # line number in the old version (0-based)
+    new_index: int | None = None     # line number in the new version (0-based)
+    segments: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The clause as it reads now (its old text when removed)."""
+        return self.new if self.new is not None else (self.old or "")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClauseDiff:
+    """The clause-level difference between two versions, in document order."""
+
+    clauses: tuple[ClauseChange, ...] = ()
+
+    def count(self, kind: ClauseKind) -> int:
+        return sum(1 for clause in self.clauses if clause.kind is kind)
+
+    @property
+    def added(self) -> int:
+        return self.count(ClauseKind.ADDED)
+
+    @property
+    def removed(self) -> int:
+        return self.count(ClauseKind.REMOVED)
+
+    @property
+    def modified(self) -> int:
+        return self.count(ClauseKind.MODIFIED)
+
+    @property
+    def empty(self) -> bool:
+        return not self.clauses
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FlagDate:
+    """A date that bears on a flagged clause."""
+
+    text: str                        # as written ("3 novembre 2025")
+    date: date
+    role: DateRole
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "date": self.date.isoformat(), "role": str(self.role)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Flag:
+    """A clause the classifier recognised as generative-AI related."""
+
+    category: Category
+    score: float                     # 0..1
+    clause: str
+    language: str | None = None
+    clause_kind: ClauseKind = ClauseKind.ADDED
+    evidence: tuple[str, ...] = ()   # the words or rules that matched
+    dates: tuple[FlagDate, ...] = ()
+    opt_out: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "category": str(self.category),
+            "score": round(self.score, 2),
+            "language": self.language,
+            "clause": self.clause,
+            "clause_kind": str(self.clause_kind),
+            "evidence": list(self.evidence),
+            "dates": [d.to_json() for d in self.dates],
+            "opt_out": self.opt_out,
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Change:
+    """A stored change between two versions of a document."""
+
+    id: int
+    document_id: str
+    service_name: str
+    url: str
+    detected_at: datetime
+    from_version: int
+    to_version: int
+    added: int
+    removed: int
+    modified: int
+    flags: tuple[Flag, ...] = ()
+    clauses: tuple[ClauseChange, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The design.md change object."""
+        return {
+            "id": self.id,
+            "document": self.document_id,
+            "service": self.service_name,
+            "url": self.url,
+            "detected_at": iso_z(self.detected_at),
+            "from_version": self.from_version,
+            "to_version": self.to_version,
+            "added": self.added,
+            "removed": self.removed,
+            "modified": self.modified,
+            "flags": [flag.to_json() for flag in self.flags],
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckResult:
+    """What `check_document` reports for one document."""
+
+    document_id: str
+    outcome: Outcome
+    change_id: int | None = None
+    added: int = 0
+    removed: int = 0
+    modified: int = 0
+    flags: int = 0
+    error: str | None = None
+    elapsed: float = 0.0
+    bytes: int = 0
+
+    def summary(self) -> str:
+        """`new`, `unchanged`, `changed (+A -R ~M)` or `error: ...`."""
+        if self.outcome is Outcome.CHANGED:
+            return f"changed (+{self.added} -{self.removed} ~{self.modified})"
+        if self.outcome is Outcome.ERROR:
+            return f"error: {self.error}"
+        return str(self.outcome)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Delivery:
+    """One row of the alert outbox."""
+
+    id: str                          # delivery id, stable across retries
+    webhook: str
+    event: Event
+    status: DeliveryStatus
+    payload: str                     # the design.md JSON body, frozen when the row was written
+    created_at: datetime
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str | None = None
+    delivered_at: datetime | None = None
+    change_id: int | None = None
+    document_id: str | None = None

@@ -1,0 +1,31 @@
+"""Text normalisation shared by every extractor: one clause per line, whitespace folded."""
+
+from __future__ import annotations
+
+import re
+
+# Zero-width and formatting characters that never carry meaning in a terms document.
+_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_SPACE_RE = re.compile(r"\s+", re.UNICODE)  # includes NBSP, narrow NBSP and the other Unicode spaces
+
+
+def fold(text: str) -> str:
+    """Fold every run of Unicode whitespace to one space, drop invisible characters, strip the ends."""
+    return _SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text)).strip()
+
+
+def heading(level: int, text: str) -> str:
+    """A heading clause: `#` repeated `level` times, a space, the text."""
+    return "#" * max(1, min(level, 6)) + " " + text
+
+
+def is_heading(clause: str) -> bool:
+    """True for clauses written by `heading()`."""
+    return clause.startswith("#") and clause.lstrip("#").startswith(" ")
+
+
+def heading_level(clause: str) -> int:
+    """The level of a heading clause (1..6), 0 for any other clause."""
+    if not is_heading(clause):
+        return 0
+    return len(clause) - len(clause.lstrip("#"))
