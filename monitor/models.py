@@ -65,6 +65,10 @@ class Event(StrEnum):
     DOCUMENT_RECOVERED = "document.recovered"
 
 
+#: Webhook body formats (rendered by monitor.alerts.formats; validated by the watchlist).
+WEBHOOK_FORMATS = ("json", "slack", "discord")
+
+
 # --- configuration -------------------------------------------------------------------------------------
 
 
