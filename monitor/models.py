@@ -319,3 +319,37 @@ class Delivery:
     delivered_at: datetime | None = None
     change_id: int | None = None
     document_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DocumentState:
+    """What the database knows about a document between checks."""
+
+    id: str
+    service_name: str
+    url: str
+    active: bool = True
+    etag: str | None = None
+    last_modified: str | None = None
+    last_checked_at: datetime | None = None
+    last_status: str | None = None       # "new", "unchanged", "changed", "error: ..."
+    consecutive_failures: int = 0
+    failing_since: datetime | None = None
+    failing_alerted: bool = False
+    next_due_at: datetime | None = None
+    versions: int = 0
+    changes: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VersionInfo:
+    """One stored version of a document (the text is loaded on demand)."""
+
+    document_id: str
+    number: int
+    created_at: datetime
+    text_hash: str
+    extractor: str                       # extractor version + extraction settings fingerprint
+    technical: bool = False
+    snapshot_id: int | None = None
+    clauses: int = 0

@@ -1,0 +1,434 @@
+"""The only SQL in tosmon: a `Store` over one SQLite file (sqlite-utils), taking and returning models types.
+
+One document check is one `with store.atomic():` block: snapshot, version, change, clauses, flags and outbox
+rows commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import uuid
+import zlib
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from monitor.errors import NotFound, StoreError
+from monitor.models import (
+    Category,
+    Change,
+    ClauseChange,
+    ClauseDiff,
+    ClauseKind,
+    DateRole,
+    Delivery,
+    DeliveryStatus,
+    Document,
+    DocumentState,
+    Event,
+    Flag,
+    FlagDate,
+    VersionInfo,
+)
+from monitor.store.migrations import migrations
+from monitor.timeutil import from_iso, iso_z
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChangeFilter:
+    """Filters of `tosmon log`."""
+
+    document: str | None = None
+    service: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    flagged: bool = False
+    category: str | None = None
+    limit: int | None = None
+
+
+def _ts(value: datetime | None) -> str | None:
+    return iso_z(value) if value is not None else None
+
+
+def _dt(value: str | None) -> datetime | None:
+    return from_iso(value) if value else None
+
+
+def text_hash(text: str) -> str:
+    """sha256 of a version's text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Store:
+    """A tosmon database. Opening it creates or migrates the schema; a newer schema is refused."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = str(path)
+        if not create and not Path(self.path).exists():
+            raise StoreError(f"{self.path}: no such database (run `tosmon check` or `tosmon run` first)")
+        try:
+            if create:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+            self.db = Database(conn, execute_plugins=False)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+
+    def _migrate(self) -> None:
+        known = {m.name for m in migrations._migrations}
+        applied = {m.name for m in migrations.applied(self.db)}
+        unknown = applied - known
+        if unknown:
+            raise StoreError(f"{self.path}: the database schema is newer than this tosmon "
+                             f"(unknown migrations: {', '.join(sorted(unknown))}); upgrade tosmon")
+        if migrations.pending(self.db):
+            migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction (a savepoint when nested)."""
+        with self.db.atomic():
+            yield
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+        cursor = self.db.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], row, strict=True))  # type: ignore[return-value]
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.db.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    # --- documents -------------------------------------------------------------------------------------
+
+    def sync_documents(self, documents: Iterable[Document], *, now: datetime) -> None:
+        """Insert or update the watchlist's documents; those no longer listed become inactive."""
+        seen = []
+        with self.atomic():
+            for doc in documents:
+                seen.append(doc.id)
+                config = json.dumps({"urls": list(doc.urls), **doc.extraction_config(),
+                                     "interval": doc.interval.total_seconds(), "render": doc.render},
+                                    sort_keys=True)
+                self.db.execute(
+                    """INSERT INTO documents (id, service, service_name, name, url, config, language, active,
+                                              next_due_at, created_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+                       ON CONFLICT(id) DO UPDATE SET service_name = excluded.service_name,
+                           url = excluded.url, config = excluded.config, language = excluded.language,
+                           active = 1""",
+                    [doc.id, doc.service, doc.service_name, doc.name, doc.url, config, doc.language,
+                     _ts(now), _ts(now)],
+                )
+            placeholders = ",".join("?" * len(seen))
+            self.db.execute(f"UPDATE documents SET active = 0 WHERE id NOT IN ({placeholders})", seen)
+
+    def ensure_document(self, *, id: str, service_name: str, url: str, now: datetime) -> None:
+        """Create a document row that is not (or not yet) in the watchlist, e.g. for a backfill."""
+        service, _, name = id.partition("/")
+        self.db.execute(
+            """INSERT OR IGNORE INTO documents (id, service, service_name, name, url, active, created_at)
+               VALUES (?, ?, ?, ?, ?, 0, ?)""",
+            [id, service, service_name, name, url, _ts(now)],
+        )
+
+    def document_state(self, document_id: str) -> DocumentState:
+        row = self._one(
+            """SELECT d.*, (SELECT count(*) FROM versions v WHERE v.document_id = d.id) AS n_versions,
+                      (SELECT count(*) FROM changes c WHERE c.document_id = d.id) AS n_changes
+               FROM documents d WHERE d.id = ?""", [document_id])
+        if row is None:
+            raise NotFound(f"no document {document_id!r}")
+        return self._state(row)
+
+    def document_states(self, *, include_inactive: bool = False) -> list[DocumentState]:
+        where = "" if include_inactive else "WHERE d.active = 1"
+        rows = self._all(
+            f"""SELECT d.*, (SELECT count(*) FROM versions v WHERE v.document_id = d.id) AS n_versions,
+                       (SELECT count(*) FROM changes c WHERE c.document_id = d.id) AS n_changes
+                FROM documents d {where} ORDER BY d.id""")
+        return [self._state(row) for row in rows]
+
+    @staticmethod
+    def _state(row: dict[str, Any]) -> DocumentState:
+        return DocumentState(
+            id=row["id"], service_name=row["service_name"], url=row["url"], active=bool(row["active"]),
+            etag=row["etag"], last_modified=row["last_modified"],
+            last_checked_at=_dt(row["last_checked_at"]), last_status=row["last_status"],
+            consecutive_failures=row["consecutive_failures"], failing_since=_dt(row["failing_since"]),
+            failing_alerted=bool(row["failing_alerted"]), next_due_at=_dt(row["next_due_at"]),
+            versions=row["n_versions"], changes=row["n_changes"])
+
+    def record_success(self, document_id: str, *, status: str, now: datetime, next_due_at: datetime,
+                       etag: str | None, last_modified: str | None) -> None:
+        self.db.execute(
+            """UPDATE documents SET last_checked_at = ?, last_status = ?, last_error = NULL,
+                   consecutive_failures = 0, failing_since = NULL, failing_alerted = 0, next_due_at = ?,
+                   etag = ?, last_modified = ? WHERE id = ?""",
+            [_ts(now), status, _ts(next_due_at), etag, last_modified, document_id])
+
+    def record_failure(self, document_id: str, *, error: str, now: datetime, next_due_at: datetime) -> None:
+        self.db.execute(
+            """UPDATE documents SET last_checked_at = ?, last_status = 'error', last_error = ?,
+                   consecutive_failures = consecutive_failures + 1,
+                   failing_since = coalesce(failing_since, ?), next_due_at = ? WHERE id = ?""",
+            [_ts(now), error, _ts(now), _ts(next_due_at), document_id])
+
+    def mark_failing_alerted(self, document_id: str) -> None:
+        self.db.execute("UPDATE documents SET failing_alerted = 1 WHERE id = ?", [document_id])
+
+    def last_error(self, document_id: str) -> str | None:
+        row = self._one("SELECT last_error FROM documents WHERE id = ?", [document_id])
+        return row["last_error"] if row else None
+
+    def set_next_due(self, document_id: str, next_due_at: datetime) -> None:
+        self.db.execute("UPDATE documents SET next_due_at = ? WHERE id = ?", [_ts(next_due_at), document_id])
+
+    # --- snapshots -------------------------------------------------------------------------------------
+
+    def add_snapshot(self, document_id: str, *, url: str, fetched_at: datetime, outcome: str,
+                     status_code: int | None = None, duration: float | None = None, error: str | None = None,
+                     content_type: str | None = None, body: bytes | None = None) -> int:
+        """Record one fetch; the body is stored compressed, once per distinct sha256."""
+        body_hash = None
+        if body is not None:
+            body_hash = hashlib.sha256(body).hexdigest()
+            self.db.execute(
+                "INSERT OR IGNORE INTO bodies (hash, size, compression, data) VALUES (?, ?, 'zlib', ?)",
+                [body_hash, len(body), zlib.compress(body, 6)])
+        cursor = self.db.execute(
+            """INSERT INTO snapshots (document_id, url, fetched_at, duration_ms, status_code, outcome, error,
+                                      content_type, body_hash, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [document_id, url, _ts(fetched_at), None if duration is None else round(duration * 1000),
+             status_code, outcome, error, content_type, body_hash, None if body is None else len(body)])
+        return int(cursor.lastrowid or 0)
+
+    def snapshot_body(self, snapshot_id: int) -> bytes | None:
+        row = self._one("""SELECT b.data FROM snapshots s JOIN bodies b ON b.hash = s.body_hash
+                           WHERE s.id = ?""", [snapshot_id])
+        return zlib.decompress(row["data"]) if row else None
+
+    # --- versions --------------------------------------------------------------------------------------
+
+    def latest_version(self, document_id: str) -> VersionInfo | None:
+        row = self._one("""SELECT * FROM versions WHERE document_id = ? ORDER BY number DESC LIMIT 1""",
+                        [document_id])
+        return self._version(row) if row else None
+
+    def versions(self, document_id: str) -> list[VersionInfo]:
+        rows = self._all("SELECT * FROM versions WHERE document_id = ? ORDER BY number", [document_id])
+        return [self._version(row) for row in rows]
+
+    @staticmethod
+    def _version(row: dict[str, Any]) -> VersionInfo:
+        return VersionInfo(document_id=row["document_id"], number=row["number"],
+                           created_at=from_iso(row["created_at"]), text_hash=row["text_hash"],
+                           extractor=row["extractor"], technical=bool(row["technical"]),
+                           snapshot_id=row["snapshot_id"], clauses=row["clauses"])
+
+    def version_text(self, document_id: str, number: int) -> str:
+        row = self._one("SELECT text FROM versions WHERE document_id = ? AND number = ?", [document_id, number])
+        if row is None:
+            raise NotFound(f"no version {number} of {document_id!r}")
+        return zlib.decompress(row["text"]).decode("utf-8")
+
+    def add_version(self, document_id: str, *, text: str, created_at: datetime, extractor: str,
+                    snapshot_id: int | None = None, technical: bool = False) -> int:
+        """Store a new version; returns its number (1 for the first)."""
+        row = self._one("SELECT coalesce(max(number), 0) AS n FROM versions WHERE document_id = ?",
+                        [document_id])
+        number = int(row["n"] if row else 0) + 1
+        clauses = text.count("\n") + 1 if text else 0
+        self.db.execute(
+            """INSERT INTO versions (document_id, number, snapshot_id, created_at, text_hash, text, clauses,
+                                     extractor, technical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [document_id, number, snapshot_id, _ts(created_at), text_hash(text),
+             zlib.compress(text.encode("utf-8"), 6), clauses, extractor, int(technical)])
+        return number
+
+    # --- changes ---------------------------------------------------------------------------------------
+
+    def add_change(self, document_id: str, *, from_version: int, to_version: int, detected_at: datetime,
+                   diff: ClauseDiff, flags: Sequence[Flag]) -> int:
+        """Store a change with its clauses and flags; returns the change id."""
+        cursor = self.db.execute(
+            """INSERT INTO changes (document_id, detected_at, from_version, to_version, added, removed,
+                                    modified, flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [document_id, _ts(detected_at), from_version, to_version, diff.added, diff.removed,
+             diff.modified, int(bool(flags))])
+        change_id = int(cursor.lastrowid or 0)
+        self.db.conn.executemany(
+            """INSERT INTO clauses (change_id, position, kind, old_text, new_text, old_index, new_index,
+                                    segments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(change_id, position, str(c.kind), c.old, c.new, c.old_index, c.new_index,
+              json.dumps(c.segments, ensure_ascii=False) if c.segments else None)
+             for position, c in enumerate(diff.clauses)])
+        for position, flag in enumerate(flags):
+            cursor = self.db.execute(
+                """INSERT INTO flags (change_id, position, category, score, language, clause_kind, clause,
+                                      evidence, opt_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [change_id, position, str(flag.category), float(flag.score), flag.language,
+                 str(flag.clause_kind), flag.clause, json.dumps(list(flag.evidence), ensure_ascii=False),
+                 flag.opt_out])
+            flag_id = cursor.lastrowid
+            self.db.conn.executemany(
+                "INSERT INTO flag_dates (flag_id, text, date, role) VALUES (?, ?, ?, ?)",
+                [(flag_id, d.text, d.date.isoformat(), str(d.role)) for d in flag.dates])
+        return change_id
+
+    def get_change(self, change_id: int, *, with_clauses: bool = True) -> Change:
+        changes = self._changes("WHERE c.id = ?", [change_id], with_clauses=with_clauses)
+        if not changes:
+            raise NotFound(f"no change #{change_id}")
+        return changes[0]
+
+    def list_changes(self, filters: ChangeFilter = ChangeFilter()) -> list[Change]:
+        """Changes newest first, filtered."""
+        where, params = ["1 = 1"], []
+        if filters.document:
+            where.append("c.document_id = ?")
+            params.append(filters.document)
+        if filters.service:
+            where.append("(d.service = ? OR lower(d.service_name) = lower(?))")
+            params += [filters.service, filters.service]
+        if filters.since:
+            where.append("c.detected_at >= ?")
+            params.append(_ts(filters.since))
+        if filters.until:
+            where.append("c.detected_at <= ?")
+            params.append(_ts(filters.until))
+        if filters.flagged:
+            where.append("c.flagged = 1")
+        if filters.category:
+            where.append("EXISTS (SELECT 1 FROM flags f WHERE f.change_id = c.id AND f.category = ?)")
+            params.append(filters.category)
+        sql = "WHERE " + " AND ".join(where) + " ORDER BY c.detected_at DESC, c.id DESC"
+        if filters.limit:
+            sql += f" LIMIT {int(filters.limit)}"
+        return self._changes(sql, params, with_clauses=False)
+
+    def _changes(self, where_sql: str, params: Sequence[Any], *, with_clauses: bool) -> list[Change]:
+        rows = self._all(
+            f"""SELECT c.*, d.service_name, d.url FROM changes c JOIN documents d ON d.id = c.document_id
+                {where_sql}""", params)
+        if not rows:
+            return []
+        ids = [row["id"] for row in rows]
+        flags = self._flags(ids)
+        clauses = self._clauses(ids) if with_clauses else {}
+        return [
+            Change(id=row["id"], document_id=row["document_id"], service_name=row["service_name"],
+                   url=row["url"], detected_at=from_iso(row["detected_at"]),
+                   from_version=row["from_version"], to_version=row["to_version"], added=row["added"],
+                   removed=row["removed"], modified=row["modified"], flags=tuple(flags.get(row["id"], ())),
+                   clauses=tuple(clauses.get(row["id"], ())))
+            for row in rows
+        ]
+
+    def _flags(self, change_ids: Sequence[int]) -> dict[int, list[Flag]]:
+        marks = ",".join("?" * len(change_ids))
+        rows = self._all(f"SELECT * FROM flags WHERE change_id IN ({marks}) ORDER BY change_id, position",
+                         change_ids)
+        dates: dict[int, list[FlagDate]] = {}
+        if rows:
+            flag_marks = ",".join("?" * len(rows))
+            for d in self._all(f"SELECT * FROM flag_dates WHERE flag_id IN ({flag_marks}) ORDER BY id",
+                               [r["id"] for r in rows]):
+                dates.setdefault(d["flag_id"], []).append(
+                    FlagDate(text=d["text"], date=date.fromisoformat(d["date"]), role=DateRole(d["role"])))
+        out: dict[int, list[Flag]] = {}
+        for r in rows:
+            out.setdefault(r["change_id"], []).append(Flag(
+                category=Category(r["category"]), score=r["score"], clause=r["clause"], language=r["language"],
+                clause_kind=ClauseKind(r["clause_kind"]), evidence=tuple(json.loads(r["evidence"])),
+                dates=tuple(dates.get(r["id"], ())), opt_out=r["opt_out"]))
+        return out
+
+    def _clauses(self, change_ids: Sequence[int]) -> dict[int, list[ClauseChange]]:
+        marks = ",".join("?" * len(change_ids))
+        out: dict[int, list[ClauseChange]] = {}
+        for r in self._all(f"SELECT * FROM clauses WHERE change_id IN ({marks}) ORDER BY change_id, position",
+                           change_ids):
+            segments = tuple((int(op), text) for op, text in json.loads(r["segments"])) if r["segments"] else ()
+            out.setdefault(r["change_id"], []).append(ClauseChange(
+                kind=ClauseKind(r["kind"]), old=r["old_text"], new=r["new_text"], old_index=r["old_index"],
+                new_index=r["new_index"], segments=segments))
+        return out
+
+    def flagged(self, *, category: str | None = None) -> list[tuple[Change, Flag]]:
+        """Every stored flag with its change, newest change first."""
+        changes = self.list_changes(ChangeFilter(flagged=True, category=category))
+        return [(change, flag) for change in changes for flag in change.flags
+                if category is None or flag.category == category]
+
+    # --- deliveries (the outbox) -------------------------------------------------------------------------
+
+    def add_delivery(self, *, webhook: str, event: Event, payload: dict[str, Any], now: datetime,
+                     change_id: int | None = None, document_id: str | None = None) -> str:
+        """Queue one delivery; the payload gets its delivery id and is frozen as JSON."""
+        delivery_id = str(uuid.uuid4())
+        body = {"event": str(event), "delivery_id": delivery_id, **payload}
+        self.db.execute(
+            """INSERT INTO deliveries (id, webhook, event, change_id, document_id, payload, status, attempts,
+                                       created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)""",
+            [delivery_id, webhook, str(event), change_id, document_id,
+             json.dumps(body, ensure_ascii=False, separators=(",", ":")), _ts(now), _ts(now)])
+        return delivery_id
+
+    def due_deliveries(self, *, now: datetime, limit: int = 100) -> list[Delivery]:
+        rows = self._all("""SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
+                            ORDER BY next_attempt_at, created_at LIMIT ?""", [_ts(now), limit])
+        return [self._delivery(r) for r in rows]
+
+    def deliveries(self, *, status: str | None = None, ids: Sequence[str] | None = None,
+                   limit: int | None = None) -> list[Delivery]:
+        where, params = ["1 = 1"], []
+        if status:
+            where.append("status = ?")
+            params.append(status)
+        if ids:
+            where.append(f"id IN ({','.join('?' * len(ids))})")
+            params += list(ids)
+        sql = f"SELECT * FROM deliveries WHERE {' AND '.join(where)} ORDER BY created_at DESC, rowid DESC"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [self._delivery(r) for r in self._all(sql, params)]
+
+    def update_delivery(self, delivery_id: str, *, status: DeliveryStatus, attempts: int,
+                        next_attempt_at: datetime | None, last_error: str | None,
+                        delivered_at: datetime | None = None) -> None:
+        self.db.execute(
+            """UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
+                   delivered_at = ? WHERE id = ?""",
+            [str(status), attempts, _ts(next_attempt_at), last_error, _ts(delivered_at), delivery_id])
+
+    @staticmethod
+    def _delivery(r: dict[str, Any]) -> Delivery:
+        return Delivery(id=r["id"], webhook=r["webhook"], event=Event(r["event"]),
+                        status=DeliveryStatus(r["status"]), payload=r["payload"],
+                        created_at=from_iso(r["created_at"]), attempts=r["attempts"],
+                        next_attempt_at=_dt(r["next_attempt_at"]), last_error=r["last_error"],
+                        delivered_at=_dt(r["delivered_at"]), change_id=r["change_id"],
+                        document_id=r["document_id"])

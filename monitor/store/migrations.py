@@ -1,0 +1,143 @@
+"""The database schema, as an ordered set of migrations applied on open. Never edit an applied migration."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("tosmon")
+
+#: Bump together with a new migration; a database that knows a migration this code lacks is refused.
+SCHEMA_VERSION = 1
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Documents, snapshots (raw bodies once per hash), versions, changes, clauses, flags, the outbox."""
+    db.executescript(
+        """
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY,               -- "service/document"
+            service TEXT NOT NULL,
+            service_name TEXT NOT NULL,
+            name TEXT NOT NULL,
+            url TEXT NOT NULL,
+            config TEXT NOT NULL DEFAULT '{}', -- JSON of the watchlist entry
+            language TEXT,
+            active INTEGER NOT NULL DEFAULT 1, -- 0 once it left the watchlist
+            etag TEXT,
+            last_modified TEXT,
+            last_checked_at TEXT,
+            last_status TEXT,
+            last_error TEXT,
+            consecutive_failures INTEGER NOT NULL DEFAULT 0,
+            failing_since TEXT,
+            failing_alerted INTEGER NOT NULL DEFAULT 0,
+            next_due_at TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE bodies (
+            hash TEXT PRIMARY KEY,             -- sha256 of the raw body
+            size INTEGER NOT NULL,
+            compression TEXT NOT NULL,         -- "zlib"
+            data BLOB NOT NULL
+        );
+        CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            document_id TEXT NOT NULL REFERENCES documents(id),
+            url TEXT NOT NULL,
+            fetched_at TEXT NOT NULL,
+            duration_ms INTEGER,
+            status_code INTEGER,
+            outcome TEXT NOT NULL,             -- ok | not_modified | error | suspect
+            error TEXT,
+            content_type TEXT,
+            body_hash TEXT REFERENCES bodies(hash),
+            bytes INTEGER
+        );
+        CREATE INDEX snapshots_document ON snapshots(document_id, id);
+        CREATE TABLE versions (
+            id INTEGER PRIMARY KEY,
+            document_id TEXT NOT NULL REFERENCES documents(id),
+            number INTEGER NOT NULL,           -- 1, 2, 3 ... per document
+            snapshot_id INTEGER REFERENCES snapshots(id),
+            created_at TEXT NOT NULL,
+            text_hash TEXT NOT NULL,
+            text BLOB NOT NULL,                -- zlib-compressed UTF-8, one clause per line
+            clauses INTEGER NOT NULL,
+            extractor TEXT NOT NULL,
+            technical INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (document_id, number)
+        );
+        CREATE TABLE changes (
+            id INTEGER PRIMARY KEY,
+            document_id TEXT NOT NULL REFERENCES documents(id),
+            detected_at TEXT NOT NULL,
+            from_version INTEGER NOT NULL,
+            to_version INTEGER NOT NULL,
+            added INTEGER NOT NULL,
+            removed INTEGER NOT NULL,
+            modified INTEGER NOT NULL,
+            flagged INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (document_id, to_version)
+        );
+        CREATE INDEX changes_detected ON changes(detected_at);
+        CREATE TABLE clauses (
+            id INTEGER PRIMARY KEY,
+            change_id INTEGER NOT NULL REFERENCES changes(id),
+            position INTEGER NOT NULL,
+            kind TEXT NOT NULL,                -- added | removed | modified
+            old_text TEXT,
+            new_text TEXT,
+            old_index INTEGER,
+            new_index INTEGER,
+            segments TEXT                      -- JSON [[op, text], ...] for modified clauses
+        );
+        CREATE INDEX clauses_change ON clauses(change_id, position);
+        CREATE TABLE flags (
+            id INTEGER PRIMARY KEY,
+            change_id INTEGER NOT NULL REFERENCES changes(id),
+            position INTEGER NOT NULL,
+            category TEXT NOT NULL,
+            score REAL NOT NULL,
+            language TEXT,
+            clause_kind TEXT NOT NULL,
+            clause TEXT NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '[]',
+            opt_out TEXT
+        );
+        CREATE INDEX flags_change ON flags(change_id);
+        CREATE INDEX flags_category ON flags(category);
+        CREATE TABLE flag_dates (
+            id INTEGER PRIMARY KEY,
+            flag_id INTEGER NOT NULL REFERENCES flags(id),
+            text TEXT NOT NULL,
+            date TEXT NOT NULL,
+            role TEXT NOT NULL
+        );
+        CREATE INDEX flag_dates_flag ON flag_dates(flag_id);
+        CREATE INDEX flag_dates_date ON flag_dates(date);
+        CREATE TABLE deliveries (
+            id TEXT PRIMARY KEY,               -- delivery id, the same across retries
+            webhook TEXT NOT NULL,
+            event TEXT NOT NULL,
+            change_id INTEGER REFERENCES changes(id),
+            document_id TEXT REFERENCES documents(id),
+            payload TEXT NOT NULL,             -- the JSON body, frozen when written
+            status TEXT NOT NULL,              -- pending | delivered | failed
+            attempts INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            next_attempt_at TEXT,
+            last_error TEXT,
+            delivered_at TEXT
+        );
+        CREATE INDEX deliveries_due ON deliveries(status, next_attempt_at);
+        CREATE VIEW change_log AS
+            SELECT changes.id, changes.detected_at, changes.document_id, documents.service_name,
+                   documents.url, changes.from_version, changes.to_version, changes.added, changes.removed,
+                   changes.modified,
+                   (SELECT group_concat(DISTINCT category) FROM flags WHERE flags.change_id = changes.id)
+                       AS categories
+            FROM changes JOIN documents ON documents.id = changes.document_id;
+        """
+    )
