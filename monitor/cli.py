@@ -1,0 +1,436 @@
+"""The `tosmon` command line: the only module that prints, reads flags and environment, and maps errors to
+exit codes (0 ok, 1 a document or operation failed, 2 bad input). Heavy modules are imported inside the
+commands that need them, so listing commands start fast."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from monitor import __version__
+from monitor.errors import ConfigError, MonitorError
+from monitor.timeutil import parse_since, utc_now
+
+if TYPE_CHECKING:
+    from monitor.models import Watchlist
+    from monitor.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
+
+
+@dataclass
+class Context:
+    db_path: str
+    watchlist_path: str
+    color: bool
+
+    def store(self, *, create: bool = True) -> Store:
+        from monitor.store import Store
+
+        return Store(self.db_path, create=create)
+
+    def watchlist(self) -> Watchlist:
+        from monitor.watchlist import load_watchlist
+
+        return load_watchlist(self.watchlist_path)
+
+
+def _errors(func: F) -> F:
+    """Turn MonitorErrors into one-line messages and exit codes (ConfigError: 2, others: 1)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except MonitorError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_FAILED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _date_option(value: str | None, name: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=name) from None
+
+
+def _setup_logging(verbose: int, quiet: bool, log_format: str) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else
+                                           logging.WARNING)
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        from monitor.logfmt import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_path", envvar="TOSMON_DB", default="db/monitor.db", show_default=True,
+              help="SQLite database (env TOSMON_DB).")
+@click.option("--watchlist", "watchlist_path", envvar="TOSMON_WATCHLIST", default="watchlist.yaml",
+              show_default=True, help="Watchlist file (env TOSMON_WATCHLIST).")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
+@click.option("--no-color", is_flag=True, help="No colours (also when NO_COLOR is set or output is piped).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Log line format on stderr.")
+@click.version_option(__version__, prog_name="tosmon")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str, watchlist_path: str, verbose: int, quiet: bool, no_color: bool,
+        log_format: str) -> None:
+    """tosmon watches terms-of-service and privacy pages, keeps every version, shows what changed, and
+    flags new clauses about generative-AI use of your data.
+
+    \b
+    Example:
+      tosmon check && tosmon log --flagged
+    """
+    color = sys.stdout.isatty() and not no_color and "NO_COLOR" not in os.environ
+    ctx.obj = Context(db_path=db_path, watchlist_path=watchlist_path, color=color)
+    default_verbose = 1 if ctx.invoked_subcommand == "run" else 0
+    _setup_logging(max(verbose, default_verbose), quiet, log_format)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@cli.command()
+@pass_ctx
+def validate(ctx: Context) -> None:
+    """Check the watchlist; exit 0, or 2 with every error found.
+
+    \b
+    Example:
+      tosmon --watchlist watchlist.yaml validate
+    """
+    from monitor.watchlist import validate_watchlist
+
+    errors = validate_watchlist(ctx.watchlist_path)
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    if errors:
+        sys.exit(EXIT_BAD_INPUT)
+    watchlist = ctx.watchlist()
+    click.echo(f"{ctx.watchlist_path}: ok ({len(watchlist.documents)} documents, "
+               f"{len(watchlist.alerts.webhooks)} webhooks)")
+
+
+@cli.command()
+@click.argument("doc_ids", nargs=-1, metavar="[DOC_ID]...")
+@pass_ctx
+@_errors
+def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
+    """Check documents now (all, or those named); one line per document. Exit 1 if any failed.
+
+    \b
+    Example:
+      tosmon check linkedin/privacy-policy
+      linkedin/privacy-policy  changed (+2 -1 ~1)
+    """
+    from monitor.alerts import send_due
+    from monitor.fetch import make_client
+    from monitor.models import Outcome
+    from monitor.pipeline import check_documents
+
+    watchlist = ctx.watchlist()
+    docs = list(watchlist.documents)
+    if doc_ids:
+        by_id = {d.id: d for d in docs}
+        unknown = [d for d in doc_ids if d not in by_id]
+        if unknown:
+            raise ConfigError(f"not in the watchlist: {', '.join(unknown)}", path=ctx.watchlist_path)
+        docs = [by_id[d] for d in doc_ids]
+    store = ctx.store()
+    failed = False
+    try:
+        store.sync_documents(watchlist.documents, now=utc_now())
+        width = max((len(d.id) for d in docs), default=0)
+        with make_client() as client:
+            for result in check_documents(docs, store=store, client=client, alerts=watchlist.alerts):
+                failed |= result.outcome is Outcome.ERROR
+                click.echo(f"{result.document_id.ljust(width)}  {result.summary()}")
+            if watchlist.alerts.webhooks:
+                send_due(store, watchlist.alerts.webhooks, watchlist.alerts.retry, client=client)
+    finally:
+        store.close()
+    if failed:
+        sys.exit(EXIT_FAILED)
+
+
+@cli.command()
+@click.option("--once", is_flag=True, help="Run one round of due checks and deliveries, then exit.")
+@pass_ctx
+@_errors
+def run(ctx: Context, once: bool) -> None:
+    """The daemon: check each document when due, deliver alerts; SIGTERM/SIGINT stop it cleanly.
+
+    \b
+    Example:
+      tosmon --watchlist watchlist.yaml --db db/monitor.db run
+    """
+    from monitor.daemon import Daemon
+
+    Daemon(db_path=ctx.db_path, watchlist_path=ctx.watchlist_path).run(once=once)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout.")
+@pass_ctx
+@_errors
+def status(ctx: Context, as_json: bool) -> None:
+    """Per document: last check, last result, versions, changes, consecutive failures, next due.
+
+    \b
+    Example:
+      tosmon status --json
+    """
+    from monitor.render import status_table
+    from monitor.timeutil import iso_z
+
+    store = ctx.store(create=False)
+    states = store.document_states(include_inactive=False)
+    if as_json:
+        _json([{"id": s.id, "service": s.service_name, "url": s.url,
+                "last_checked_at": iso_z(s.last_checked_at) if s.last_checked_at else None,
+                "last_status": s.last_status, "last_error": store.last_error(s.id) if s.last_status == "error"
+                else None, "versions": s.versions, "changes": s.changes,
+                "consecutive_failures": s.consecutive_failures,
+                "next_due_at": iso_z(s.next_due_at) if s.next_due_at else None} for s in states])
+        return
+    click.echo(status_table(states))
+    for s in states:
+        if s.last_status == "error":
+            click.echo(f"{s.id}: {store.last_error(s.id)}")
+
+
+@cli.command("log")
+@click.option("--document", help="Only this document id.")
+@click.option("--service", help="Only this service (slug or name).")
+@click.option("--since", help="From this date (YYYY-MM-DD, or 7d, 2w ago).")
+@click.option("--until", help="Up to this date (YYYY-MM-DD, or 7d, 2w ago).")
+@click.option("--flagged", is_flag=True, help="Only changes with flagged clauses.")
+@click.option("--category", help="Only changes with a flag of this category (e.g. ai_training).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most N changes.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON list of change objects on stdout.")
+@pass_ctx
+@_errors
+def log_(ctx: Context, document: str | None, service: str | None, since: str | None, until: str | None,
+         flagged: bool, category: str | None, limit: int | None, as_json: bool) -> None:
+    """The change log, newest first.
+
+    \b
+    Example:
+      tosmon log --flagged --since 30d
+      #12   2025-09-18  linkedin/privacy-policy  +2 -1 ~1  ⚑ ai_training (effective 2025-11-03)
+    """
+    from monitor.render import change_line
+    from monitor.store import ChangeFilter
+
+    filters = ChangeFilter(document=document, service=service, since=_date_option(since, "--since"),
+                           until=_date_option(until, "--until"), flagged=flagged, category=category,
+                           limit=limit)
+    changes = ctx.store(create=False).list_changes(filters)
+    if as_json:
+        _json([c.to_json() for c in changes])
+        return
+    for change in changes:
+        click.echo(change_line(change, color=ctx.color))
+
+
+@cli.command()
+@click.argument("change_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="The change object (with its clauses) on stdout.")
+@pass_ctx
+@_errors
+def show(ctx: Context, change_id: int, as_json: bool) -> None:
+    """One change: its flagged clauses with dates and opt-out hints, then the clause diff.
+
+    \b
+    Example:
+      tosmon show 12
+    """
+    from monitor.render import show_change
+
+    change = ctx.store(create=False).get_change(change_id)
+    if as_json:
+        data = change.to_json()
+        data["clauses"] = [{"kind": str(c.kind), "old": c.old, "new": c.new,
+                            "segments": [list(s) for s in c.segments]} for c in change.clauses]
+        _json(data)
+        return
+    click.echo(show_change(change, now=utc_now(), color=ctx.color))
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout.")
+@pass_ctx
+@_errors
+def history(ctx: Context, doc_id: str, as_json: bool) -> None:
+    """The versions of one document.
+
+    \b
+    Example:
+      tosmon history linkedin/privacy-policy
+    """
+    from monitor.render import history_table
+    from monitor.timeutil import iso_z
+
+    store = ctx.store(create=False)
+    store.document_state(doc_id)  # NotFound for an unknown id
+    versions = store.versions(doc_id)
+    if as_json:
+        _json([{"version": v.number, "created_at": iso_z(v.created_at), "clauses": v.clauses,
+                "technical": v.technical, "text_hash": v.text_hash, "extractor": v.extractor}
+               for v in versions])
+        return
+    click.echo(history_table(versions))
+
+
+@cli.command()
+@click.option("--category", help="Only this category (e.g. ai_training).")
+@click.option("--upcoming", is_flag=True, help="Only effective dates and deadlines still ahead, soonest first.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout.")
+@pass_ctx
+@_errors
+def flags(ctx: Context, category: str | None, upcoming: bool, as_json: bool) -> None:
+    """Flagged clauses, newest first; --upcoming lists future effective dates and deadlines with days left.
+
+    \b
+    Example:
+      tosmon flags --upcoming
+    """
+    from monitor.models import DateRole
+    from monitor.render import flag_block
+    from monitor.timeutil import days_until
+
+    now = utc_now()
+    rows: list[tuple[dict[str, Any], Any, Any]] = []
+    for change, flag in ctx.store(create=False).flagged(category=category):
+        item = {"change": change.id, "document": change.document_id, "service": change.service_name,
+                "detected_at": change.to_json()["detected_at"], **flag.to_json()}
+        if upcoming:
+            ahead = [d for d in flag.dates if d.role is not DateRole.OTHER and days_until(d.date, now=now) >= 0]
+            if not ahead:
+                continue
+            soonest = min(ahead, key=lambda d: d.date)
+            item["next_date"] = {**soonest.to_json(), "days_left": days_until(soonest.date, now=now)}
+        rows.append((item, change, flag))
+    if upcoming:
+        rows.sort(key=lambda row: row[0]["next_date"]["date"])
+    if as_json:
+        _json([item for item, _, _ in rows])
+        return
+    for item, change, flag in rows:
+        head = f"#{change.id}  {change.document_id}"
+        if upcoming:
+            nd = item["next_date"]
+            head += f"  {nd['role']} {nd['date']} (in {nd['days_left']} days)"
+        click.echo(head)
+        for line in flag_block(flag, now=now, color=ctx.color):
+            click.echo("  " + line)
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--status", "status_", type=click.Choice(["pending", "failed", "delivered"]),
+              help="Only deliveries in this state.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout.")
+@click.pass_context
+@_errors
+def alerts(click_ctx: click.Context, status_: str | None, as_json: bool) -> None:
+    """The alert outbox: deliveries with attempts, last error and next attempt.
+
+    \b
+    Example:
+      tosmon alerts --status failed
+    """
+    if click_ctx.invoked_subcommand:
+        return
+    from monitor.render import deliveries_table
+    from monitor.timeutil import iso_z
+
+    ctx: Context = click_ctx.obj
+    deliveries = ctx.store(create=False).deliveries(status=status_)
+    if as_json:
+        _json([{"id": d.id, "webhook": d.webhook, "event": str(d.event), "status": str(d.status),
+                "attempts": d.attempts, "created_at": iso_z(d.created_at),
+                "next_attempt_at": iso_z(d.next_attempt_at) if d.next_attempt_at else None,
+                "last_error": d.last_error,
+                "delivered_at": iso_z(d.delivered_at) if d.delivered_at else None,
+                "change": d.change_id, "document": d.document_id} for d in deliveries])
+        return
+    click.echo(deliveries_table(deliveries))
+
+
+@alerts.command("retry")
+@click.argument("ids", nargs=-1, metavar="[ID]...")
+@pass_ctx
+@_errors
+def alerts_retry(ctx: Context, ids: tuple[str, ...]) -> None:
+    """Send failed deliveries (or those named) again, now.
+
+    \b
+    Example:
+      tosmon alerts retry 3f2b9c1e-...
+    """
+    from monitor.alerts import retry_deliveries, send_due
+    from monitor.fetch import make_client
+
+    watchlist = ctx.watchlist()
+    store = ctx.store(create=False)
+    count = retry_deliveries(store, list(ids) or None, now=utc_now())
+    with make_client() as client:
+        report = send_due(store, watchlist.alerts.webhooks, watchlist.alerts.retry, client=client)
+    click.echo(f"requeued {count}; {report}")
+
+
+@cli.command("eval")
+@click.argument("corpus_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="The report as one JSON document.")
+@_errors
+def eval_(corpus_dir: str, as_json: bool) -> None:
+    """Replay a labelled corpus through diff + classifier: precision/recall, date accuracy, misses.
+
+    \b
+    Example:
+      tosmon eval ../shared/corpus
+    """
+    from monitor.evaluate import evaluate_corpus
+
+    report = evaluate_corpus(corpus_dir)
+    if as_json:
+        _json(report.to_json())
+    else:
+        click.echo(report.format_text())
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="tosmon")

@@ -1,0 +1,176 @@
+"""`tosmon run`: the long-running service. A `schedule` loop in the main thread wakes a worker thread that
+checks the documents that are due (their `next_due_at`, persisted, survives restarts) and sends due alerts.
+SIGTERM/SIGINT let the in-flight check finish and stop within 10 s; SIGHUP or an edited watchlist reloads it.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+
+import schedule
+
+from monitor.errors import ConfigError, MonitorError
+from monitor.models import Watchlist
+from monitor.timeutil import utc_now
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 1.0
+WATCH_FILE_SECONDS = 2.0
+STOP_GRACE_SECONDS = 8.0
+
+
+@contextmanager
+def single_instance(db_path: str) -> Iterator[None]:
+    """Hold an exclusive lock beside the database; a second daemon on it fails at once, naming the PID."""
+    lock_path = Path(f"{db_path}.lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(lock_path, "a+")  # noqa: SIM115 - held for the daemon's lifetime
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            pid = handle.read().strip() or "?"
+            raise MonitorError(f"{db_path}: another `tosmon run` is already using this database (PID {pid})")
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+class Daemon:
+    """The scheduler and its worker."""
+
+    def __init__(self, *, db_path: str, watchlist_path: str) -> None:
+        self.db_path = db_path
+        self.watchlist_path = watchlist_path
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._reload = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._watchlist: Watchlist | None = None
+        self._mtime = 0.0
+
+    # --- main thread -------------------------------------------------------------------------------------
+
+    def run(self, *, once: bool = False) -> None:
+        """Run until SIGTERM/SIGINT (or one round with once=True)."""
+        from monitor.watchlist import load_watchlist
+
+        with single_instance(self.db_path):
+            self._watchlist = load_watchlist(self.watchlist_path)
+            self._mtime = self._file_mtime()
+            if once:
+                self._round()
+                return
+            self._install_signals()
+            worker = threading.Thread(target=self._work, name="tosmon-worker", daemon=True)
+            worker.start()
+            scheduler = schedule.Scheduler()
+            scheduler.every(TICK_SECONDS).seconds.do(self._wake.set)
+            scheduler.every(WATCH_FILE_SECONDS).seconds.do(self._watch_file)
+            log.info("tosmon running: %d documents, database %s (PID %d)",
+                     len(self._watchlist.documents), self.db_path, os.getpid())
+            self._wake.set()
+            while not self._stop.is_set():
+                scheduler.run_pending()
+                self._stop.wait(timeout=min(TICK_SECONDS, max(0.05, scheduler.idle_seconds or TICK_SECONDS)))
+            log.info("stopping: waiting for the check in flight")
+            self._wake.set()
+            worker.join(timeout=STOP_GRACE_SECONDS)
+            if worker.is_alive():
+                log.warning("stopping with a check still in flight; its transaction is rolled back")
+            log.info("stopped")
+
+    def _install_signals(self) -> None:
+        def stop(signum: int, frame: FrameType | None) -> None:
+            self._stop.set()
+
+        def reload(signum: int, frame: FrameType | None) -> None:
+            self._reload.set()
+            self._wake.set()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGHUP, reload)
+
+    def _file_mtime(self) -> float:
+        try:
+            return os.stat(self.watchlist_path).st_mtime
+        except OSError:
+            return 0.0
+
+    def _watch_file(self) -> None:
+        if self._file_mtime() != self._mtime:
+            self._reload.set()
+            self._wake.set()
+
+    # --- worker thread -----------------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait()
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self._round()
+            except Exception:  # keep the service alive; the traceback is in the log
+                log.exception("unexpected error in the check round")
+
+    def _maybe_reload(self) -> None:
+        from monitor.watchlist import load_watchlist
+
+        if not self._reload.is_set():
+            return
+        self._reload.clear()
+        self._mtime = self._file_mtime()
+        try:
+            self._watchlist = load_watchlist(self.watchlist_path)
+            log.info("watchlist reloaded: %d documents", len(self._watchlist.documents))
+        except ConfigError as exc:
+            log.error("watchlist not reloaded, keeping the previous one: %s", exc)
+            return
+
+    def _round(self) -> None:
+        """Check every due document, then send due deliveries."""
+        from monitor.alerts import send_due
+        from monitor.fetch import make_client
+        from monitor.pipeline import check_safely
+        from monitor.store import Store
+
+        self._maybe_reload()
+        assert self._watchlist is not None
+        watchlist = self._watchlist
+        store = Store(self.db_path)
+        try:
+            store.sync_documents(watchlist.documents, now=utc_now())
+            states = {s.id: s for s in store.document_states()}
+            with make_client() as client:
+                for doc in watchlist.documents:
+                    if self._stop.is_set():
+                        break
+                    state = states.get(doc.id)
+                    due = state is None or state.next_due_at is None or state.next_due_at <= utc_now()
+                    if not due:
+                        continue
+                    check_safely(doc, store=store, client=client, alerts=watchlist.alerts)
+                if watchlist.alerts.webhooks and not self._stop.is_set():
+                    send_due(store, watchlist.alerts.webhooks, watchlist.alerts.retry, client=client)
+        except MonitorError as exc:
+            log.error("%s", exc)
+        finally:
+            store.close()

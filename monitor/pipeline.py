@@ -1,0 +1,224 @@
+"""One document check: fetch -> snapshot -> extract -> version -> diff -> classify -> change -> outbox.
+
+`check_document` is the only place the stages are chained. Everything it writes for one check happens in one
+`store.atomic()` block; a failure (any MonitorError) is recorded on the document and creates no version and
+no change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+
+from monitor.classify import classify
+from monitor.diff import diff_clauses
+from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError
+from monitor.extract import EXTRACTOR_VERSION, extract_clauses
+from monitor.fetch import fetch_document
+from monitor.models import (
+    AlertConfig,
+    CheckResult,
+    Document,
+    DocumentState,
+    Event,
+    FetchResult,
+    Outcome,
+)
+from monitor.store import Store, text_hash
+from monitor.timeutil import iso_z, utc_now
+
+log = logging.getLogger(__name__)
+
+#: A failing document is retried after interval, 2x, 4x ... at most this many intervals.
+MAX_BACKOFF_FACTOR = 8
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Fetched:
+    results: tuple[FetchResult, ...]
+    not_modified: bool
+
+    @property
+    def bytes(self) -> int:
+        return sum(len(r.body) for r in self.results)
+
+
+def extractor_fingerprint(doc: Document) -> str:
+    """Identifies the extraction that produced a version: code version plus the document's settings."""
+    config = json.dumps(doc.extraction_config(), sort_keys=True)
+    return f"{EXTRACTOR_VERSION}:{hashlib.sha1(config.encode()).hexdigest()[:12]}"
+
+
+def failure_delay(doc: Document, failures: int) -> timedelta:
+    """How long to wait after the n-th consecutive failure: interval x 1, 2, 4, 8 (the cap)."""
+    factor = min(MAX_BACKOFF_FACTOR, 2 ** max(0, failures - 1))
+    return doc.interval * factor
+
+
+def _fetch(doc: Document, state: DocumentState, client: httpx.Client) -> _Fetched:
+    single = len(doc.urls) == 1
+    results = []
+    for url in doc.urls:
+        result = fetch_document(
+            url, client=client, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
+            etag=state.etag if single else None, last_modified=state.last_modified if single else None)
+        results.append(result)
+    return _Fetched(results=tuple(results), not_modified=single and results[0].not_modified)
+
+
+def _extract(doc: Document, results: Sequence[FetchResult]) -> list[str]:
+    clauses: list[str] = []
+    for result in results:
+        if not result.text:
+            raise ExtractError(f"{doc.id}: {result.url}: {result.content_type or 'body'} has no text to extract")
+        clauses += extract_clauses(result.text, select=doc.select, remove=doc.remove, ignore=doc.ignore,
+                                   source=f"{doc.id} ({result.url})")
+    return clauses
+
+
+def _enqueue(store: Store, alerts: AlertConfig, event: Event, payload: dict[str, Any], *, now: datetime,
+             change_id: int | None = None, document_id: str | None = None) -> int:
+    count = 0
+    for hook in alerts.webhooks:
+        if event in hook.events:
+            store.add_delivery(webhook=hook.name, event=event, payload=payload, now=now, change_id=change_id,
+                               document_id=document_id)
+            count += 1
+    return count
+
+
+def _document_payload(doc: Document, *, reason: str | None, since: datetime | None) -> dict[str, Any]:
+    return {"document": {"id": doc.id, "url": doc.url, "reason": reason,
+                         "since": iso_z(since) if since else None}}
+
+
+def _rebaseline(store: Store, doc: Document, state: DocumentState, fingerprint: str, now: datetime) -> None:
+    """Extraction changed since the latest version: re-extract its snapshot into a technical version."""
+    latest = store.latest_version(doc.id)
+    if latest is None or latest.extractor == fingerprint or latest.snapshot_id is None:
+        return
+    body = store.snapshot_body(latest.snapshot_id)
+    if body is None or len(doc.urls) != 1:
+        return
+    try:
+        text = "\n".join(extract_clauses(body.decode("utf-8", errors="replace"), select=doc.select,
+                                         remove=doc.remove, ignore=doc.ignore, source=doc.id))
+    except ExtractError:
+        return
+    store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint,
+                      snapshot_id=latest.snapshot_id, technical=True)
+    log.info("%s: extraction changed; re-baselined as technical version", doc.id)
+
+
+def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = AlertConfig(),
+                   now: datetime | None = None) -> CheckResult:
+    """Check one document now and record the result. Never raises a MonitorError: it is recorded."""
+    now = now or utc_now()
+    started = time.monotonic()
+    state = store.document_state(doc.id)
+    try:
+        fetched = _fetch(doc, state, client)
+        clauses = None if fetched.not_modified else _extract(doc, fetched.results)
+    except MonitorError as exc:
+        return _record_failure(doc, state, store, alerts, exc, now, time.monotonic() - started)
+    elapsed = time.monotonic() - started
+    first = fetched.results[0]
+    with store.atomic():
+        snapshot_id = store.add_snapshot(
+            doc.id, url=first.url, fetched_at=now, outcome="not_modified" if fetched.not_modified else "ok",
+            status_code=first.status_code, duration=elapsed, content_type=first.content_type,
+            body=None if fetched.not_modified else b"\n".join(r.body for r in fetched.results))
+        result = _record_version(doc, store, alerts, clauses, snapshot_id, now)
+        if state.failing_alerted:
+            _enqueue(store, alerts, Event.DOCUMENT_RECOVERED,
+                     _document_payload(doc, reason=store.last_error(doc.id), since=state.failing_since),
+                     now=now, document_id=doc.id)
+        store.record_success(doc.id, status=str(result.outcome), now=now, next_due_at=now + doc.interval,
+                             etag=first.etag if len(doc.urls) == 1 else None,
+                             last_modified=first.last_modified if len(doc.urls) == 1 else None)
+    return CheckResult(document_id=doc.id, outcome=result.outcome, change_id=result.change_id,
+                       added=result.added, removed=result.removed, modified=result.modified,
+                       flags=result.flags, elapsed=time.monotonic() - started, bytes=fetched.bytes)
+
+
+def _record_version(doc: Document, store: Store, alerts: AlertConfig, clauses: list[str] | None,
+                    snapshot_id: int, now: datetime) -> CheckResult:
+    if clauses is None:
+        return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
+    text = "\n".join(clauses)
+    fingerprint = extractor_fingerprint(doc)
+    latest = store.latest_version(doc.id)
+    if latest is None:
+        store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
+        return CheckResult(document_id=doc.id, outcome=Outcome.NEW)
+    if latest.text_hash == text_hash(text):
+        return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
+    state = store.document_state(doc.id)
+    _rebaseline(store, doc, state, fingerprint, now)
+    latest = store.latest_version(doc.id)
+    assert latest is not None
+    if latest.text_hash == text_hash(text):
+        return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
+    old = store.version_text(doc.id, latest.number).split("\n")
+    diff = diff_clauses(old, clauses)
+    number = store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
+    if diff.empty:  # only possible when the texts differ in ways the clause split hides
+        return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
+    flags = classify(diff, clauses, language=doc.language, now=now)
+    change_id = store.add_change(doc.id, from_version=latest.number, to_version=number, detected_at=now,
+                                 diff=diff, flags=flags)
+    change = store.get_change(change_id, with_clauses=False)
+    payload = {"change": change.to_json()}
+    _enqueue(store, alerts, Event.CHANGE_DETECTED, payload, now=now, change_id=change_id, document_id=doc.id)
+    if flags:
+        _enqueue(store, alerts, Event.CLAUSE_FLAGGED, payload, now=now, change_id=change_id,
+                 document_id=doc.id)
+    return CheckResult(document_id=doc.id, outcome=Outcome.CHANGED, change_id=change_id, added=diff.added,
+                       removed=diff.removed, modified=diff.modified, flags=len(flags))
+
+
+def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: AlertConfig,
+                    exc: MonitorError, now: datetime, elapsed: float) -> CheckResult:
+    error = str(exc)
+    failures = state.consecutive_failures + 1
+    with store.atomic():
+        store.add_snapshot(doc.id, url=doc.url, fetched_at=now, outcome="error", error=error, duration=elapsed,
+                           status_code=exc.status_code if isinstance(exc, FetchHTTPStatus) else None)
+        store.record_failure(doc.id, error=error, now=now, next_due_at=now + failure_delay(doc, failures))
+        if failures >= alerts.failing_after and not state.failing_alerted:
+            _enqueue(store, alerts, Event.DOCUMENT_FAILING,
+                     _document_payload(doc, reason=error, since=state.failing_since or now),
+                     now=now, document_id=doc.id)
+            store.mark_failing_alerted(doc.id)
+    log.warning("%s: error: %s", doc.id, error)
+    return CheckResult(document_id=doc.id, outcome=Outcome.ERROR, error=error, elapsed=elapsed)
+
+
+def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = AlertConfig(),
+                 now: datetime | None = None) -> CheckResult:
+    """`check_document`, except that a bug in one check is logged with its traceback and recorded as
+    `internal error: ...` instead of stopping the caller; one INFO line per check."""
+    try:
+        result = check_document(doc, store=store, client=client, alerts=alerts, now=now)
+    except Exception as exc:
+        log.error("%s: internal error", doc.id, exc_info=True)
+        state = store.document_state(doc.id)
+        result = _record_failure(doc, state, store, alerts, MonitorError(f"internal error: {exc!r}"),
+                                 now or utc_now(), 0.0)
+    log.info("%s: %s in %.2fs (%d bytes)", doc.id, result.summary(), result.elapsed, result.bytes)
+    return result
+
+
+def check_documents(docs: Sequence[Document], *, store: Store, client: httpx.Client,
+                    alerts: AlertConfig = AlertConfig()) -> Iterator[CheckResult]:
+    """Check documents one after another with `check_safely`."""
+    for doc in docs:
+        yield check_safely(doc, store=store, client=client, alerts=alerts)

@@ -1,0 +1,131 @@
+"""Human-readable text for the CLI: change-log lines, diffs, flags, tables. Pure functions returning str;
+colour is applied only when `color=True` (the CLI decides, from the terminal, --no-color and NO_COLOR)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from monitor.models import Change, ClauseChange, ClauseKind, DateRole, Delivery, DocumentState, Flag, VersionInfo
+from monitor.timeutil import days_until, iso_z
+
+_ANSI = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36", "bold": "1",
+         "dim": "2"}
+
+
+def paint(text: str, style: str, *, color: bool) -> str:
+    """Wrap text in an ANSI style when colour is on."""
+    if not color or not text:
+        return text
+    codes = ";".join(_ANSI[s] for s in style.split())
+    return f"\x1b[{codes}m{text}\x1b[0m"
+
+
+def flag_summary(flag: Flag) -> str:
+    """`ai_training (effective 2025-11-03)`."""
+    key = [d for d in flag.dates if d.role is not DateRole.OTHER] or list(flag.dates)
+    if not key:
+        return str(flag.category)
+    return f"{flag.category} ({key[0].role} {key[0].date.isoformat()})"
+
+
+def change_line(change: Change, *, color: bool = False) -> str:
+    """One change-log line: `#12  2025-09-18  linkedin/privacy-policy  +2 -1 ~1  ⚑ ai_training (...)`."""
+    counts = " ".join([paint(f"+{change.added}", "green", color=color),
+                       paint(f"-{change.removed}", "red", color=color),
+                       paint(f"~{change.modified}", "yellow", color=color)])
+    line = f"#{change.id:<4} {change.detected_at.date().isoformat()}  {change.document_id}  {counts}"
+    if change.flags:
+        seen: dict[str, Flag] = {}
+        for flag in change.flags:
+            seen.setdefault(str(flag.category), flag)
+        flags = ", ".join(flag_summary(f) for f in seen.values())
+        line += "  " + paint(f"⚑ {flags}", "magenta bold", color=color)
+    return line
+
+
+def flag_block(flag: Flag, *, now: datetime, color: bool = False) -> list[str]:
+    """A flag as a few indented lines: category and score, clause, dates with days left, opt-out hint."""
+    lines = [paint(f"⚑ {flag.category}", "magenta bold", color=color)
+             + f"  score {flag.score:.2f}  {flag.language or '?'}  ({flag.clause_kind} clause)"]
+    lines.append(f"    {flag.clause}")
+    for d in flag.dates:
+        left = days_until(d.date, now=now)
+        when = f"in {left} days" if left > 0 else ("today" if left == 0 else f"{-left} days ago")
+        lines.append(f"    {d.role}: {d.date.isoformat()} ({when}) — “{d.text}”")
+    if flag.opt_out:
+        lines.append(f"    opt out: {flag.opt_out}")
+    return lines
+
+
+def word_diff_text(clause: ClauseChange, *, color: bool) -> str:
+    """A modified clause with `[-deleted-]{+inserted+}` markers (or colours on a terminal)."""
+    parts = []
+    for op, text in clause.segments:
+        if op < 0:
+            parts.append(paint(text, "red", color=True) if color else f"[-{text}-]")
+        elif op > 0:
+            parts.append(paint(text, "green", color=True) if color else f"{{+{text}+}}")
+        else:
+            parts.append(text)
+    return "".join(parts)
+
+
+def clause_lines(change: Change, *, color: bool = False) -> list[str]:
+    """The clause-level diff: `+ added`, `- removed`, `~ modified (word diff)`."""
+    lines = []
+    for clause in change.clauses:
+        if clause.kind is ClauseKind.ADDED:
+            lines.append(paint(f"+ {clause.new}", "green", color=color))
+        elif clause.kind is ClauseKind.REMOVED:
+            lines.append(paint(f"- {clause.old}", "red", color=color))
+        else:
+            lines.append(paint("~ ", "yellow", color=color) + word_diff_text(clause, color=color))
+    return lines
+
+
+def show_change(change: Change, *, now: datetime, color: bool = False) -> str:
+    """The full `tosmon show` text."""
+    out = [paint(f"change #{change.id}", "bold", color=color) + f"  {change.document_id}  ({change.service_name})",
+           f"url:      {change.url}",
+           f"detected: {iso_z(change.detected_at)}",
+           f"versions: {change.from_version} -> {change.to_version}   "
+           f"+{change.added} -{change.removed} ~{change.modified}"]
+    if change.flags:
+        out.append("")
+        for flag in change.flags:
+            out += flag_block(flag, now=now, color=color)
+    out.append("")
+    out += clause_lines(change, color=color)
+    return "\n".join(out)
+
+
+def _when(moment: datetime | None) -> str:
+    return iso_z(moment) if moment else "-"
+
+
+def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
+    """A plain, aligned text table."""
+    widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
+    lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
+    for row in rows:
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)
+
+
+def status_table(states: Sequence[DocumentState]) -> str:
+    rows = [[s.id, _when(s.last_checked_at), s.last_status or "-", str(s.versions), str(s.changes),
+             str(s.consecutive_failures), _when(s.next_due_at)] for s in states]
+    return table(rows, ["DOCUMENT", "LAST CHECK", "RESULT", "VERSIONS", "CHANGES", "FAILURES", "NEXT DUE"])
+
+
+def history_table(versions: Sequence[VersionInfo]) -> str:
+    rows = [[str(v.number), _when(v.created_at), str(v.clauses), "technical" if v.technical else "",
+             v.text_hash[:12]] for v in versions]
+    return table(rows, ["VERSION", "CREATED", "CLAUSES", "KIND", "HASH"])
+
+
+def deliveries_table(deliveries: Sequence[Delivery]) -> str:
+    rows = [[d.id, d.webhook, str(d.event), str(d.status), str(d.attempts), _when(d.next_attempt_at),
+             (d.last_error or "")[:60]] for d in deliveries]
+    return table(rows, ["DELIVERY", "WEBHOOK", "EVENT", "STATUS", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"])
