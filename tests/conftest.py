@@ -1,0 +1,128 @@
+"""Shared fixtures: real loopback HTTP servers, a real SQLite file, the CLI with its environment in tmp."""
+
+from __future__ import annotations
+
+import hashlib
+import http.server
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from monitor.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+@dataclass
+class Page:
+    """What the page server answers for one path."""
+
+    body: bytes = b""
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+    etag: bool = True
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class PageServer:
+    """A real HTTP server on 127.0.0.1 whose pages a test swaps between checks."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, Page] = {}
+        self.requests: list[tuple[str, dict[str, str]]] = []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                server.requests.append((self.path, dict(self.headers)))
+                page = server.pages.get(self.path)
+                if page is None:
+                    page = Page(body=b"not found", status=404, content_type="text/plain")
+                tag = '"' + hashlib.sha1(page.body).hexdigest() + '"'
+                if page.etag and page.status == 200 and self.headers.get("If-None-Match") == tag:
+                    self.send_response(304)
+                    self.send_header("ETag", tag)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                self.send_response(page.status)
+                self.send_header("Content-Type", page.content_type)
+                self.send_header("Content-Length", str(len(page.body)))
+                if page.etag and page.status == 200:
+                    self.send_header("ETag", tag)
+                for key, value in page.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(page.body)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def set(self, path: str, body: str | bytes, **kwargs: Any) -> None:
+        self.pages[path] = Page(body=body.encode() if isinstance(body, str) else body, **kwargs)
+
+    def start(self) -> PageServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def page_server() -> Iterator[PageServer]:
+    server = PageServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def write_watchlist(tmp_path: Path) -> Callable[[str], Path]:
+    def write(text: str) -> Path:
+        path = tmp_path / "watchlist.yaml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "monitor.db"
+
+
+@pytest.fixture
+def run_cli(tmp_path: Path, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Invoke the real CLI with TOSMON_DB / TOSMON_WATCHLIST pointing into tmp_path."""
+    monkeypatch.setenv("TOSMON_DB", str(db_path))
+    monkeypatch.setenv("TOSMON_WATCHLIST", str(tmp_path / "watchlist.yaml"))
+    monkeypatch.setenv("NO_COLOR", "1")
+
+    def run(*args: str, env: dict[str, str] | None = None) -> Result:
+        return CliRunner().invoke(cli, list(args), catch_exceptions=False, env=env)
+
+    return run

@@ -1,0 +1,110 @@
+"""Store: schema on open, atomic checks, compressed bodies stored once, changes round-trip, the outbox."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from monitor.diff import diff_clauses
+from monitor.errors import NotFound, StoreError
+from monitor.models import Category, DateRole, DeliveryStatus, Document, Event, Flag, FlagDate
+from monitor.store import ChangeFilter, Store
+
+NOW = datetime(2025, 9, 18, 10, 0, tzinfo=UTC)
+DOC = Document(id="linkedin/privacy", service="linkedin", service_name="LinkedIn", name="privacy",
+               urls=("https://example.test/p",))
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "m.db")
+    s.sync_documents([DOC], now=NOW)
+    yield s
+    s.close()
+
+
+def test_reopen_and_wal(tmp_path, store):
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    again = Store(tmp_path / "m.db")
+    assert [s.id for s in again.document_states()] == ["linkedin/privacy"]
+    again.close()
+
+
+def test_newer_schema_is_refused(tmp_path, store):
+    store.db.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+                     "VALUES ('tosmon', 'm999_future', 'x')")
+    store.db.conn.commit()
+    with pytest.raises(StoreError, match="newer than this tosmon"):
+        Store(tmp_path / "m.db")
+
+
+def test_missing_database_for_readers(tmp_path):
+    with pytest.raises(StoreError, match="no such database"):
+        Store(tmp_path / "absent.db", create=False)
+
+
+def test_bodies_stored_once_compressed(store):
+    body = b"<html>" + b"x" * 10_000 + b"</html>"
+    with store.atomic():
+        a = store.add_snapshot(DOC.id, url=DOC.url, fetched_at=NOW, outcome="ok", body=body)
+        b = store.add_snapshot(DOC.id, url=DOC.url, fetched_at=NOW, outcome="ok", body=body)
+    assert store.db.execute("SELECT count(*) FROM bodies").fetchone()[0] == 1
+    assert store.db.execute("SELECT length(data) FROM bodies").fetchone()[0] < 1000
+    assert store.snapshot_body(a) == store.snapshot_body(b) == body
+
+
+def test_atomic_rolls_back_everything(store):
+    with pytest.raises(RuntimeError):
+        with store.atomic():
+            store.add_snapshot(DOC.id, url=DOC.url, fetched_at=NOW, outcome="ok", body=b"x")
+            store.add_version(DOC.id, text="a", created_at=NOW, extractor="1")
+            raise RuntimeError("crash in the middle of a check")
+    assert store.db.execute("SELECT count(*) FROM snapshots").fetchone()[0] == 0
+    assert store.latest_version(DOC.id) is None
+
+
+def test_change_round_trip_and_filters(store):
+    flag = Flag(category=Category.AI_TRAINING, score=0.9, clause="We train AI on your posts.", language="en",
+                evidence=("train", "AI"), opt_out="Settings > Data for AI",
+                dates=(FlagDate(text="November 3, 2025", date=date(2025, 11, 3), role=DateRole.EFFECTIVE),))
+    diff = diff_clauses(["a b c d", "old"], ["a b c e", "We train AI on your posts."])
+    with store.atomic():
+        v1 = store.add_version(DOC.id, text="a b c d\nold", created_at=NOW, extractor="1")
+        v2 = store.add_version(DOC.id, text="a b c e\nWe train AI on your posts.", created_at=NOW, extractor="1")
+        change_id = store.add_change(DOC.id, from_version=v1, to_version=v2, detected_at=NOW, diff=diff,
+                                     flags=[flag])
+    change = store.get_change(change_id)
+    assert change.flags == (flag,)
+    assert change.clauses == diff.clauses
+    assert change.to_json()["flags"][0]["dates"] == [{"text": "November 3, 2025", "date": "2025-11-03",
+                                                       "role": "effective"}]
+    assert store.version_text(DOC.id, 2).split("\n")[1] == "We train AI on your posts."
+    assert [c.id for c in store.list_changes(ChangeFilter(flagged=True))] == [change_id]
+    assert store.list_changes(ChangeFilter(category="ai_scraping_ban")) == []
+    assert store.list_changes(ChangeFilter(since=NOW + timedelta(days=1))) == []
+    assert [c.id for c in store.list_changes(ChangeFilter(service="LinkedIn"))] == [change_id]
+    with pytest.raises(NotFound):
+        store.get_change(change_id + 1)
+    view = store.db.execute("SELECT document_id, categories FROM change_log").fetchall()
+    assert view == [("linkedin/privacy", "ai_training")]
+
+
+def test_outbox(store):
+    with store.atomic():
+        delivery_id = store.add_delivery(webhook="ops", event=Event.CHANGE_DETECTED, payload={"change": {}},
+                                         now=NOW, document_id=DOC.id)
+    [due] = store.due_deliveries(now=NOW)
+    assert due.id == delivery_id and due.status is DeliveryStatus.PENDING
+    assert f'"delivery_id":"{delivery_id}"' in due.payload
+    store.update_delivery(delivery_id, status=DeliveryStatus.FAILED, attempts=1, next_attempt_at=None,
+                          last_error="HTTP 410 Gone")
+    assert store.due_deliveries(now=NOW) == []
+    assert [d.last_error for d in store.deliveries(status="failed")] == ["HTTP 410 Gone"]
+
+
+def test_integrity_after_reopen(tmp_path, store):
+    store.close()
+    with sqlite3.connect(tmp_path / "m.db") as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
