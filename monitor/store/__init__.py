@@ -16,9 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from monitor.errors import NotFound, StoreError
 from monitor.models import (
@@ -37,8 +35,11 @@ from monitor.models import (
     FlagDate,
     VersionInfo,
 )
-from monitor.store.migrations import migrations
+from monitor.store.schema import MIGRATION_NAMES, MIGRATION_SET
 from monitor.timeutil import from_iso, iso_z
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -79,29 +80,45 @@ class Store:
         try:
             if create:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
-            self.db = Database(conn, execute_plugins=False)
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            if self.db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = NORMAL")
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                                        isolation_level=None)  # autocommit; atomic() opens transactions
+            self._db: Database | None = None
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
 
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils view of the connection, imported only by writers (read commands start faster)."""
+        if self._db is None:
+            from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
+
     def _migrate(self) -> None:
-        known = {m.name for m in migrations._migrations}
-        applied = {m.name for m in migrations.applied(self.db)}
-        unknown = applied - known
+        """Apply pending migrations; refuse a database that has migrations this code does not know."""
+        try:
+            applied = {row[0] for row in self.conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}
+        except sqlite3.OperationalError:
+            applied = set()
+        unknown = applied - set(MIGRATION_NAMES)
         if unknown:
             raise StoreError(f"{self.path}: the database schema is newer than this tosmon "
                              f"(unknown migrations: {', '.join(sorted(unknown))}); upgrade tosmon")
-        if migrations.pending(self.db):
+        if applied != set(MIGRATION_NAMES):
+            from monitor.store.migrations import migrations
+
             migrations.apply(self.db)
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -110,14 +127,14 @@ class Store:
             yield
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
-        cursor = self.db.execute(sql, params)
+        cursor = self.conn.execute(sql, params)
         row = cursor.fetchone()
         if row is None:
             return None
         return dict(zip([c[0] for c in cursor.description], row, strict=True))  # type: ignore[return-value]
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        cursor = self.db.execute(sql, params)
+        cursor = self.conn.execute(sql, params)
         names = [c[0] for c in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -132,7 +149,7 @@ class Store:
                 config = json.dumps({"urls": list(doc.urls), **doc.extraction_config(),
                                      "interval": doc.interval.total_seconds(), "render": doc.render},
                                     sort_keys=True)
-                self.db.execute(
+                self.conn.execute(
                     """INSERT INTO documents (id, service, service_name, name, url, config, language, active,
                                               next_due_at, created_at)
                        VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
@@ -143,12 +160,12 @@ class Store:
                      _ts(now), _ts(now)],
                 )
             placeholders = ",".join("?" * len(seen))
-            self.db.execute(f"UPDATE documents SET active = 0 WHERE id NOT IN ({placeholders})", seen)
+            self.conn.execute(f"UPDATE documents SET active = 0 WHERE id NOT IN ({placeholders})", seen)
 
     def ensure_document(self, *, id: str, service_name: str, url: str, now: datetime) -> None:
         """Create a document row that is not (or not yet) in the watchlist, e.g. for a backfill."""
         service, _, name = id.partition("/")
-        self.db.execute(
+        self.conn.execute(
             """INSERT OR IGNORE INTO documents (id, service, service_name, name, url, active, created_at)
                VALUES (?, ?, ?, ?, ?, 0, ?)""",
             [id, service, service_name, name, url, _ts(now)],
@@ -183,28 +200,28 @@ class Store:
 
     def record_success(self, document_id: str, *, status: str, now: datetime, next_due_at: datetime,
                        etag: str | None, last_modified: str | None) -> None:
-        self.db.execute(
+        self.conn.execute(
             """UPDATE documents SET last_checked_at = ?, last_status = ?, last_error = NULL,
                    consecutive_failures = 0, failing_since = NULL, failing_alerted = 0, next_due_at = ?,
                    etag = ?, last_modified = ? WHERE id = ?""",
             [_ts(now), status, _ts(next_due_at), etag, last_modified, document_id])
 
     def record_failure(self, document_id: str, *, error: str, now: datetime, next_due_at: datetime) -> None:
-        self.db.execute(
+        self.conn.execute(
             """UPDATE documents SET last_checked_at = ?, last_status = 'error', last_error = ?,
                    consecutive_failures = consecutive_failures + 1,
                    failing_since = coalesce(failing_since, ?), next_due_at = ? WHERE id = ?""",
             [_ts(now), error, _ts(now), _ts(next_due_at), document_id])
 
     def mark_failing_alerted(self, document_id: str) -> None:
-        self.db.execute("UPDATE documents SET failing_alerted = 1 WHERE id = ?", [document_id])
+        self.conn.execute("UPDATE documents SET failing_alerted = 1 WHERE id = ?", [document_id])
 
     def last_error(self, document_id: str) -> str | None:
         row = self._one("SELECT last_error FROM documents WHERE id = ?", [document_id])
         return row["last_error"] if row else None
 
     def set_next_due(self, document_id: str, next_due_at: datetime) -> None:
-        self.db.execute("UPDATE documents SET next_due_at = ? WHERE id = ?", [_ts(next_due_at), document_id])
+        self.conn.execute("UPDATE documents SET next_due_at = ? WHERE id = ?", [_ts(next_due_at), document_id])
 
     # --- snapshots -------------------------------------------------------------------------------------
 
@@ -215,10 +232,10 @@ class Store:
         body_hash = None
         if body is not None:
             body_hash = hashlib.sha256(body).hexdigest()
-            self.db.execute(
+            self.conn.execute(
                 "INSERT OR IGNORE INTO bodies (hash, size, compression, data) VALUES (?, ?, 'zlib', ?)",
                 [body_hash, len(body), zlib.compress(body, 6)])
-        cursor = self.db.execute(
+        cursor = self.conn.execute(
             """INSERT INTO snapshots (document_id, url, fetched_at, duration_ms, status_code, outcome, error,
                                       content_type, body_hash, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [document_id, url, _ts(fetched_at), None if duration is None else round(duration * 1000),
@@ -261,7 +278,7 @@ class Store:
                         [document_id])
         number = int(row["n"] if row else 0) + 1
         clauses = text.count("\n") + 1 if text else 0
-        self.db.execute(
+        self.conn.execute(
             """INSERT INTO versions (document_id, number, snapshot_id, created_at, text_hash, text, clauses,
                                      extractor, technical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [document_id, number, snapshot_id, _ts(created_at), text_hash(text),
@@ -273,27 +290,27 @@ class Store:
     def add_change(self, document_id: str, *, from_version: int, to_version: int, detected_at: datetime,
                    diff: ClauseDiff, flags: Sequence[Flag]) -> int:
         """Store a change with its clauses and flags; returns the change id."""
-        cursor = self.db.execute(
+        cursor = self.conn.execute(
             """INSERT INTO changes (document_id, detected_at, from_version, to_version, added, removed,
                                     modified, flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
             [document_id, _ts(detected_at), from_version, to_version, diff.added, diff.removed,
              diff.modified, int(bool(flags))])
         change_id = int(cursor.lastrowid or 0)
-        self.db.conn.executemany(
+        self.conn.executemany(
             """INSERT INTO clauses (change_id, position, kind, old_text, new_text, old_index, new_index,
                                     segments) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
             [(change_id, position, str(c.kind), c.old, c.new, c.old_index, c.new_index,
               json.dumps(c.segments, ensure_ascii=False) if c.segments else None)
              for position, c in enumerate(diff.clauses)])
         for position, flag in enumerate(flags):
-            cursor = self.db.execute(
+            cursor = self.conn.execute(
                 """INSERT INTO flags (change_id, position, category, score, language, clause_kind, clause,
                                       evidence, opt_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [change_id, position, str(flag.category), float(flag.score), flag.language,
                  str(flag.clause_kind), flag.clause, json.dumps(list(flag.evidence), ensure_ascii=False),
                  flag.opt_out])
             flag_id = cursor.lastrowid
-            self.db.conn.executemany(
+            self.conn.executemany(
                 "INSERT INTO flag_dates (flag_id, text, date, role) VALUES (?, ?, ?, ?)",
                 [(flag_id, d.text, d.date.isoformat(), str(d.role)) for d in flag.dates])
         return change_id
@@ -390,7 +407,7 @@ class Store:
         """Queue one delivery; the payload gets its delivery id and is frozen as JSON."""
         delivery_id = str(uuid.uuid4())
         body = {"event": str(event), "delivery_id": delivery_id, **payload}
-        self.db.execute(
+        self.conn.execute(
             """INSERT INTO deliveries (id, webhook, event, change_id, document_id, payload, status, attempts,
                                        created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)""",
             [delivery_id, webhook, str(event), change_id, document_id,
@@ -419,7 +436,7 @@ class Store:
     def update_delivery(self, delivery_id: str, *, status: DeliveryStatus, attempts: int,
                         next_attempt_at: datetime | None, last_error: str | None,
                         delivered_at: datetime | None = None) -> None:
-        self.db.execute(
+        self.conn.execute(
             """UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
                    delivered_at = ? WHERE id = ?""",
             [str(status), attempts, _ts(next_attempt_at), last_error, _ts(delivered_at), delivery_id])

@@ -5,10 +5,9 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-migrations = Migrations("tosmon")
+from monitor.store.schema import MIGRATION_SET
 
-#: Bump together with a new migration; a database that knows a migration this code lacks is refused.
-SCHEMA_VERSION = 1
+migrations = Migrations(MIGRATION_SET)
 
 
 @migrations()

@@ -108,3 +108,10 @@ def test_integrity_after_reopen(tmp_path, store):
     store.close()
     with sqlite3.connect(tmp_path / "m.db") as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_migration_names_in_step():
+    from monitor.store.migrations import migrations
+    from monitor.store.schema import MIGRATION_NAMES
+
+    assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES

@@ -1,0 +1,8 @@
+"""Names of the schema migrations, importable without sqlite-utils, so that opening a database that is
+up to date costs no import of the migration machinery."""
+
+from __future__ import annotations
+
+MIGRATION_SET = "tosmon"
+#: Every migration in monitor/store/migrations.py, in order. A test keeps the two in step.
+MIGRATION_NAMES = ("m001_initial",)
