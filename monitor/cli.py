@@ -358,6 +358,61 @@ def flags(ctx: Context, category: str | None, upcoming: bool, as_json: bool) -> 
             click.echo("  " + line)
 
 
+@cli.command()
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most N results.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout.")
+@pass_ctx
+@_errors
+def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
+    """Full-text search over stored versions and changed clauses (SQLite FTS5 syntax, accents ignored).
+
+    \b
+    Example:
+      tosmon search "generative AI"
+    """
+    from monitor.render import search_line
+    from monitor.timeutil import iso_z
+
+    hits = ctx.store(create=False).search(query, limit=limit)
+    if as_json:
+        _json([{"document": h.document_id, "version": h.version, "at": iso_z(h.at), "kind": h.kind,
+                "change": h.change_id, "text": h.text} for h in hits])
+        return
+    for hit in hits:
+        click.echo(search_line(hit, query.split(), color=ctx.color))
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["atom", "json", "csv"]), required=True,
+              help="atom: an Atom 1.0 feed; json: as `log --json`; csv: one row per flag.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE (default: stdout).")
+@click.option("--since", help="Only changes from this date (YYYY-MM-DD or 30d).")
+@click.option("--limit", type=click.IntRange(min=1), help="At most N newest changes.")
+@pass_ctx
+@_errors
+def export(ctx: Context, fmt: str, output: str | None, since: str | None, limit: int | None) -> None:
+    """The change log as a feed or a file.
+
+    \b
+    Example:
+      tosmon export --format atom --output changes.atom
+    """
+    from monitor import export as exporters
+    from monitor.store import ChangeFilter
+
+    filters = ChangeFilter(since=_date_option(since, "--since"), limit=limit)
+    changes = ctx.store(create=False).list_changes(filters, with_clauses=fmt == "atom")
+    data: str | bytes
+    data = {"atom": exporters.to_atom, "json": exporters.to_json, "csv": exporters.to_csv}[fmt](changes)
+    raw = data if isinstance(data, bytes) else data.encode("utf-8")
+    if output:
+        with open(output, "wb") as handle:
+            handle.write(raw)
+    else:
+        click.echo(raw, nl=False)
+
+
 @cli.group(invoke_without_command=True)
 @click.option("--status", "status_", type=click.Choice(["pending", "failed", "delivered"]),
               help="Only deliveries in this state.")

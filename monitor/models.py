@@ -353,3 +353,15 @@ class VersionInfo:
     technical: bool = False
     snapshot_id: int | None = None
     clauses: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchHit:
+    """A clause that matches a full-text query: in a baseline version, or added/removed/modified by a change."""
+
+    document_id: str
+    version: int
+    at: datetime                         # when that version was recorded
+    kind: str                            # "version", "added", "removed" or "modified"
+    text: str
+    change_id: int | None = None

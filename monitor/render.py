@@ -6,7 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from monitor.models import Change, ClauseChange, ClauseKind, DateRole, Delivery, DocumentState, Flag, VersionInfo
+from monitor.models import (
+    Change,
+    ClauseChange,
+    ClauseKind,
+    DateRole,
+    Delivery,
+    DocumentState,
+    Flag,
+    SearchHit,
+    VersionInfo,
+)
 from monitor.timeutil import days_until, iso_z
 
 _ANSI = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36", "bold": "1",
@@ -129,3 +139,36 @@ def deliveries_table(deliveries: Sequence[Delivery]) -> str:
     rows = [[d.id, d.webhook, str(d.event), str(d.status), str(d.attempts), _when(d.next_attempt_at),
              (d.last_error or "")[:60]] for d in deliveries]
     return table(rows, ["DELIVERY", "WEBHOOK", "EVENT", "STATUS", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"])
+
+
+def highlight(text: str, terms: Sequence[str], *, color: bool) -> str:
+    """Mark each occurrence of the query words (case- and accent-insensitive): colour on a terminal,
+    `*word*` when piped."""
+    import re
+    import unicodedata
+
+    def plain(s: str) -> str:
+        return "".join(c for c in unicodedata.normalize("NFKD", s.lower()) if not unicodedata.combining(c))
+
+    words = [plain(t.strip('"*()')) for t in terms]
+    words = [w for w in words if w and w.upper() not in {"AND", "OR", "NOT", "NEAR"}]
+    if not words:
+        return text
+    # Map positions of the accent-free text back to the original text (one char in, one char out).
+    folded = "".join(plain(ch)[:1] or " " for ch in text)
+    spans = sorted({(m.start(), m.end()) for w in words for m in re.finditer(re.escape(w), folded)})
+    out, last = [], 0
+    for start, end in spans:
+        if start < last:
+            continue
+        out.append(text[last:start])
+        out.append(paint(text[start:end], "yellow bold", color=True) if color else f"*{text[start:end]}*")
+        last = end
+    out.append(text[last:])
+    return "".join(out)
+
+
+def search_line(hit: SearchHit, terms: Sequence[str], *, color: bool = False) -> str:
+    where = f"#{hit.change_id} {hit.kind}" if hit.change_id else "baseline"
+    return (f"{hit.document_id}  v{hit.version}  {hit.at.date().isoformat()}  {where}: "
+            f"{highlight(hit.text, terms, color=color)}")

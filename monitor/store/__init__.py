@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import unicodedata
 import uuid
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -33,6 +34,7 @@ from monitor.models import (
     Event,
     Flag,
     FlagDate,
+    SearchHit,
     VersionInfo,
 )
 from monitor.store.schema import MIGRATION_NAMES, MIGRATION_SET
@@ -63,6 +65,12 @@ def _ts(value: datetime | None) -> str | None:
 
 def _dt(value: str | None) -> datetime | None:
     return from_iso(value) if value else None
+
+
+def _plain(text: str) -> str:
+    """Lowercase without diacritics, as the FTS5 tokenizer sees words."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def text_hash(text: str) -> str:
@@ -283,6 +291,8 @@ class Store:
                                      extractor, technical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [document_id, number, snapshot_id, _ts(created_at), text_hash(text),
              zlib.compress(text.encode("utf-8"), 6), clauses, extractor, int(technical)])
+        if number == 1 or technical:  # later versions are searchable through their changed clauses
+            self.conn.execute("INSERT INTO version_fts (rowid, text) VALUES (last_insert_rowid(), ?)", [text])
         return number
 
     # --- changes ---------------------------------------------------------------------------------------
@@ -321,8 +331,8 @@ class Store:
             raise NotFound(f"no change #{change_id}")
         return changes[0]
 
-    def list_changes(self, filters: ChangeFilter = ChangeFilter()) -> list[Change]:
-        """Changes newest first, filtered."""
+    def list_changes(self, filters: ChangeFilter = ChangeFilter(), *, with_clauses: bool = False) -> list[Change]:
+        """Changes newest first, filtered (their clause diffs only when asked)."""
         where, params = ["1 = 1"], []
         if filters.document:
             where.append("c.document_id = ?")
@@ -344,7 +354,7 @@ class Store:
         sql = "WHERE " + " AND ".join(where) + " ORDER BY c.detected_at DESC, c.id DESC"
         if filters.limit:
             sql += f" LIMIT {int(filters.limit)}"
-        return self._changes(sql, params, with_clauses=False)
+        return self._changes(sql, params, with_clauses=with_clauses)
 
     def _changes(self, where_sql: str, params: Sequence[Any], *, with_clauses: bool) -> list[Change]:
         rows = self._all(
@@ -399,6 +409,38 @@ class Store:
         changes = self.list_changes(ChangeFilter(flagged=True, category=category))
         return [(change, flag) for change in changes for flag in change.flags
                 if category is None or flag.category == category]
+
+    # --- search ---------------------------------------------------------------------------------------
+
+    def search(self, query: str, *, limit: int = 50) -> list[SearchHit]:
+        """Clauses matching an FTS5 query (plain words match all of them), newest first."""
+        try:
+            return self._search(query, limit)
+        except sqlite3.OperationalError:  # FTS5 syntax error: search the words as plain terms
+            quoted = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
+            return self._search(quoted, limit) if quoted else []
+
+    def _search(self, query: str, limit: int) -> list[SearchHit]:
+        hits: list[SearchHit] = []
+        for r in self._all(
+                """SELECT cl.kind, cl.old_text, cl.new_text, c.id AS change_id, c.document_id, c.to_version,
+                          c.detected_at FROM clause_fts JOIN clauses cl ON cl.id = clause_fts.rowid
+                          JOIN changes c ON c.id = cl.change_id
+                   WHERE clause_fts MATCH ? ORDER BY c.detected_at DESC, cl.position LIMIT ?""", [query, limit]):
+            text = r["new_text"] if r["kind"] != "removed" else r["old_text"]
+            hits.append(SearchHit(document_id=r["document_id"], version=r["to_version"],
+                                  at=from_iso(r["detected_at"]), kind=r["kind"], text=text or "",
+                                  change_id=r["change_id"]))
+        terms = [_plain(t.strip('"*')) for t in query.split() if t.upper() not in {"AND", "OR", "NOT", "NEAR"}]
+        for r in self._all(
+                """SELECT v.document_id, v.number, v.created_at, v.text FROM version_fts
+                   JOIN versions v ON v.id = version_fts.rowid
+                   WHERE version_fts MATCH ? ORDER BY v.created_at DESC LIMIT ?""", [query, limit]):
+            for line in zlib.decompress(r["text"]).decode("utf-8").split("\n"):
+                if all(t in _plain(line) for t in terms if t):
+                    hits.append(SearchHit(document_id=r["document_id"], version=r["number"],
+                                          at=from_iso(r["created_at"]), kind="version", text=line))
+        return hits[:limit]
 
     # --- deliveries (the outbox) -------------------------------------------------------------------------
 

@@ -140,3 +140,21 @@ def m001_initial(db: Database) -> None:
             FROM changes JOIN documents ON documents.id = changes.document_id;
         """
     )
+
+
+@migrations()
+def m002_search(db: Database) -> None:
+    """Full-text search: every clause that changed, and each document's baseline versions (contentless, so
+    the text is not stored twice)."""
+    db.executescript(
+        """
+        CREATE VIRTUAL TABLE clause_fts USING fts5(
+            old_text, new_text, content='clauses', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2');
+        CREATE TRIGGER clauses_fts_insert AFTER INSERT ON clauses BEGIN
+            INSERT INTO clause_fts (rowid, old_text, new_text) VALUES (new.id, new.old_text, new.new_text);
+        END;
+        CREATE VIRTUAL TABLE version_fts USING fts5(
+            text, content='', tokenize='unicode61 remove_diacritics 2');
+        """
+    )

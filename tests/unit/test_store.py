@@ -115,3 +115,22 @@ def test_migration_names_in_step():
     from monitor.store.schema import MIGRATION_NAMES
 
     assert tuple(m.name for m in migrations._migrations) == MIGRATION_NAMES
+
+
+def test_search_baseline_and_changed_clauses(store):
+    with store.atomic():
+        v1 = store.add_version(DOC.id, text="# Privacy\nWe collect données of members.", created_at=NOW,
+                               extractor="1")
+        diff = diff_clauses(["# Privacy", "We collect données of members."],
+                            ["# Privacy", "We collect données of members.", "Generative models learn from posts."])
+        v2 = store.add_version(DOC.id, text="# Privacy\nWe collect données of members.\n"
+                               "Generative models learn from posts.", created_at=NOW + timedelta(days=1),
+                               extractor="1")
+        store.add_change(DOC.id, from_version=v1, to_version=v2, detected_at=NOW + timedelta(days=1),
+                         diff=diff, flags=[])
+    [hit] = store.search("generative posts")
+    assert (hit.kind, hit.version, hit.text) == ("added", 2, "Generative models learn from posts.")
+    [hit] = store.search("donnees")
+    assert (hit.kind, hit.version) == ("version", 1)
+    assert store.search('unbalanced "quote') == []
+    assert store.search("absent") == []
