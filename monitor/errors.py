@@ -9,6 +9,7 @@ MonitorError                 anything tosmon reports to the user as a failure of
 │   ├── FetchHTTPStatus      the server answered with a non-2xx status; carries .status_code
 │   └── FetchTooLarge        the body exceeded the size cap
 ├── ExtractError             no text could be extracted (selector matched nothing, empty page, bad PDF)
+├── SuspectFetch             the page answered but is not the document (bot wall, error page, big shrink)
 ├── StoreError               the database cannot be opened or its schema is newer than this code
 ├── DeliveryError            a webhook delivery failed; carries .retryable and .retry_after
 └── NotFound                 an id given on the command line does not exist
@@ -82,6 +83,11 @@ class FetchTooLarge(FetchError):
 
 class ExtractError(MonitorError):
     """Raised when a fetched page yields no document text (a selector matched nothing, an empty page)."""
+
+
+class SuspectFetch(MonitorError):
+    """Raised (and recorded) when a fetched page is a bot or consent wall, an error page served with 200, a
+    near-empty extraction or a sudden loss of most of the text: it becomes no version."""
 
 
 class StoreError(MonitorError):

@@ -365,3 +365,15 @@ class SearchHit:
     kind: str                            # "version", "added", "removed" or "modified"
     text: str
     change_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SnapshotInfo:
+    """One recorded fetch (without its body)."""
+
+    id: int
+    outcome: str                         # ok | not_modified | error | suspect
+    fetched_at: datetime
+    error: str | None = None
+    text_hash: str | None = None
+    body_hash: str | None = None

@@ -20,9 +20,10 @@ import httpx
 
 from monitor.classify import classify
 from monitor.diff import diff_clauses
-from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError
+from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
 from monitor.extract import EXTRACTOR_VERSION, extract_clauses
 from monitor.fetch import fetch_document
+from monitor.guards import suspect_reason
 from monitor.models import (
     AlertConfig,
     CheckResult,
@@ -100,22 +101,37 @@ def _document_payload(doc: Document, *, reason: str | None, since: datetime | No
                          "since": iso_z(since) if since else None}}
 
 
-def _rebaseline(store: Store, doc: Document, state: DocumentState, fingerprint: str, now: datetime) -> None:
-    """Extraction changed since the latest version: re-extract its snapshot into a technical version."""
+def _rebaseline(store: Store, doc: Document, fingerprint: str, now: datetime) -> None:
+    """Extraction changed since the latest version: re-extract its snapshot into a technical version, the
+    new baseline, with no change and no alert."""
     latest = store.latest_version(doc.id)
-    if latest is None or latest.extractor == fingerprint or latest.snapshot_id is None:
+    if latest is None or latest.extractor == fingerprint or latest.snapshot_id is None or len(doc.urls) != 1:
         return
     body = store.snapshot_body(latest.snapshot_id)
-    if body is None or len(doc.urls) != 1:
+    if body is None:
         return
     try:
-        text = "\n".join(extract_clauses(body.decode("utf-8", errors="replace"), select=doc.select,
-                                         remove=doc.remove, ignore=doc.ignore, source=doc.id))
+        clauses = extract_clauses(body.decode("utf-8", errors="replace"), select=doc.select, remove=doc.remove,
+                                  ignore=doc.ignore, source=doc.id)
     except ExtractError:
         return
-    store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint,
-                      snapshot_id=latest.snapshot_id, technical=True)
-    log.info("%s: extraction changed; re-baselined as technical version", doc.id)
+    with store.atomic():
+        store.add_version(doc.id, text="\n".join(clauses), created_at=now, extractor=fingerprint,
+                          snapshot_id=latest.snapshot_id, technical=True)
+    log.info("%s: extraction changed; re-baselined as a technical version", doc.id)
+
+
+def _suspect(doc: Document, store: Store, fetched: _Fetched, text: str, old_text: str | None) -> str | None:
+    """Why this fetch must not become a version (see monitor.guards); a shrink seen on two consecutive
+    checks with the same text is accepted as real."""
+    html = "\n".join(r.text for r in fetched.results)
+    reason = suspect_reason(html, text, previous_chars=len(old_text) if old_text is not None else None)
+    if reason and reason.startswith("text shrank"):
+        last = store.last_snapshot(doc.id)
+        if last and last.outcome == "suspect" and last.text_hash == text_hash(text):
+            log.info("%s: the same shrink seen twice; accepted as real", doc.id)
+            return None
+    return reason
 
 
 def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = AlertConfig(),
@@ -129,54 +145,61 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         clauses = None if fetched.not_modified else _extract(doc, fetched.results)
     except MonitorError as exc:
         return _record_failure(doc, state, store, alerts, exc, now, time.monotonic() - started)
-    elapsed = time.monotonic() - started
+    text = None if clauses is None else "\n".join(clauses)
+    fingerprint = extractor_fingerprint(doc)
+    latest = store.latest_version(doc.id)
+    old_text = None
+    if text is not None and latest is not None and latest.text_hash != text_hash(text):
+        if latest.extractor != fingerprint:
+            _rebaseline(store, doc, fingerprint, now)
+            latest = store.latest_version(doc.id)
+            assert latest is not None
+        old_text = store.version_text(doc.id, latest.number)
+    if text is not None and (latest is None or latest.text_hash != text_hash(text)):
+        reason = _suspect(doc, store, fetched, text, old_text)
+        if reason:
+            return _record_failure(doc, state, store, alerts, SuspectFetch(f"{doc.url}: suspect: {reason}"), now,
+                                   time.monotonic() - started, fetched=fetched, text=text)
     first = fetched.results[0]
+    single = len(doc.urls) == 1
     with store.atomic():
         snapshot_id = store.add_snapshot(
             doc.id, url=first.url, fetched_at=now, outcome="not_modified" if fetched.not_modified else "ok",
-            status_code=first.status_code, duration=elapsed, content_type=first.content_type,
-            body=None if fetched.not_modified else b"\n".join(r.body for r in fetched.results))
-        result = _record_version(doc, store, alerts, clauses, snapshot_id, now)
+            status_code=first.status_code, duration=time.monotonic() - started, content_type=first.content_type,
+            body=None if fetched.not_modified else b"\n".join(r.body for r in fetched.results),
+            text_hash=None if text is None else text_hash(text))
+        if clauses is None or text is None or (latest is not None and latest.text_hash == text_hash(text)):
+            result = CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
+        elif latest is None or old_text is None:
+            store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
+            result = CheckResult(document_id=doc.id, outcome=Outcome.NEW)
+        else:
+            result = _record_change(doc, store, alerts, old_text.split("\n"), clauses, latest.number,
+                                    fingerprint, snapshot_id, now)
         if state.failing_alerted:
             _enqueue(store, alerts, Event.DOCUMENT_RECOVERED,
                      _document_payload(doc, reason=store.last_error(doc.id), since=state.failing_since),
                      now=now, document_id=doc.id)
         store.record_success(doc.id, status=str(result.outcome), now=now, next_due_at=now + doc.interval,
-                             etag=first.etag if len(doc.urls) == 1 else None,
-                             last_modified=first.last_modified if len(doc.urls) == 1 else None)
+                             etag=first.etag if single else None,
+                             last_modified=first.last_modified if single else None)
     return CheckResult(document_id=doc.id, outcome=result.outcome, change_id=result.change_id,
                        added=result.added, removed=result.removed, modified=result.modified,
                        flags=result.flags, elapsed=time.monotonic() - started, bytes=fetched.bytes)
 
 
-def _record_version(doc: Document, store: Store, alerts: AlertConfig, clauses: list[str] | None,
-                    snapshot_id: int, now: datetime) -> CheckResult:
-    if clauses is None:
-        return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
-    text = "\n".join(clauses)
-    fingerprint = extractor_fingerprint(doc)
-    latest = store.latest_version(doc.id)
-    if latest is None:
-        store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
-        return CheckResult(document_id=doc.id, outcome=Outcome.NEW)
-    if latest.text_hash == text_hash(text):
-        return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
-    state = store.document_state(doc.id)
-    _rebaseline(store, doc, state, fingerprint, now)
-    latest = store.latest_version(doc.id)
-    assert latest is not None
-    if latest.text_hash == text_hash(text):
-        return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
-    old = store.version_text(doc.id, latest.number).split("\n")
-    diff = diff_clauses(old, clauses)
+def _record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[str], new: list[str],
+                   from_version: int, fingerprint: str, snapshot_id: int, now: datetime) -> CheckResult:
+    """Store the new version, its change, flags and outbox rows (inside the caller's transaction)."""
+    text = "\n".join(new)
+    diff = diff_clauses(old, new)
     number = store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
-    if diff.empty:  # only possible when the texts differ in ways the clause split hides
+    if diff.empty:  # the texts differ only in ways the clause split hides
         return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
-    flags = classify(diff, clauses, language=doc.language, now=now)
-    change_id = store.add_change(doc.id, from_version=latest.number, to_version=number, detected_at=now,
+    flags = classify(diff, new, language=doc.language, now=now)
+    change_id = store.add_change(doc.id, from_version=from_version, to_version=number, detected_at=now,
                                  diff=diff, flags=flags)
-    change = store.get_change(change_id, with_clauses=False)
-    payload = {"change": change.to_json()}
+    payload = {"change": store.get_change(change_id, with_clauses=False).to_json()}
     _enqueue(store, alerts, Event.CHANGE_DETECTED, payload, now=now, change_id=change_id, document_id=doc.id)
     if flags:
         _enqueue(store, alerts, Event.CLAUSE_FLAGGED, payload, now=now, change_id=change_id,
@@ -186,12 +209,21 @@ def _record_version(doc: Document, store: Store, alerts: AlertConfig, clauses: l
 
 
 def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: AlertConfig,
-                    exc: MonitorError, now: datetime, elapsed: float) -> CheckResult:
+                    exc: MonitorError, now: datetime, elapsed: float, *, fetched: _Fetched | None = None,
+                    text: str | None = None) -> CheckResult:
+    """Record a failed or suspect check: a snapshot with the reason, a failure count, a backoff, and a
+    document.failing alert once per episode. No version, no change."""
     error = str(exc)
     failures = state.consecutive_failures + 1
     with store.atomic():
-        store.add_snapshot(doc.id, url=doc.url, fetched_at=now, outcome="error", error=error, duration=elapsed,
-                           status_code=exc.status_code if isinstance(exc, FetchHTTPStatus) else None)
+        first = fetched.results[0] if fetched else None
+        store.add_snapshot(doc.id, url=doc.url, fetched_at=now, outcome="suspect" if fetched else "error",
+                           error=error, duration=elapsed,
+                           status_code=exc.status_code if isinstance(exc, FetchHTTPStatus) else
+                           (first.status_code if first else None),
+                           content_type=first.content_type if first else None,
+                           body=b"\n".join(r.body for r in fetched.results) if fetched else None,
+                           text_hash=text_hash(text) if text is not None else None)
         store.record_failure(doc.id, error=error, now=now, next_due_at=now + failure_delay(doc, failures))
         if failures >= alerts.failing_after and not state.failing_alerted:
             _enqueue(store, alerts, Event.DOCUMENT_FAILING,

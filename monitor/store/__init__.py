@@ -35,6 +35,7 @@ from monitor.models import (
     Flag,
     FlagDate,
     SearchHit,
+    SnapshotInfo,
     VersionInfo,
 )
 from monitor.store.schema import MIGRATION_NAMES, MIGRATION_SET
@@ -134,12 +135,12 @@ class Store:
         with self.db.atomic():
             yield
 
-    def _one(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Row | None:
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         cursor = self.conn.execute(sql, params)
         row = cursor.fetchone()
         if row is None:
             return None
-        return dict(zip([c[0] for c in cursor.description], row, strict=True))  # type: ignore[return-value]
+        return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
     def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         cursor = self.conn.execute(sql, params)
@@ -235,7 +236,8 @@ class Store:
 
     def add_snapshot(self, document_id: str, *, url: str, fetched_at: datetime, outcome: str,
                      status_code: int | None = None, duration: float | None = None, error: str | None = None,
-                     content_type: str | None = None, body: bytes | None = None) -> int:
+                     content_type: str | None = None, body: bytes | None = None,
+                     text_hash: str | None = None) -> int:
         """Record one fetch; the body is stored compressed, once per distinct sha256."""
         body_hash = None
         if body is not None:
@@ -245,10 +247,21 @@ class Store:
                 [body_hash, len(body), zlib.compress(body, 6)])
         cursor = self.conn.execute(
             """INSERT INTO snapshots (document_id, url, fetched_at, duration_ms, status_code, outcome, error,
-                                      content_type, body_hash, bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      content_type, body_hash, bytes, text_hash)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [document_id, url, _ts(fetched_at), None if duration is None else round(duration * 1000),
-             status_code, outcome, error, content_type, body_hash, None if body is None else len(body)])
+             status_code, outcome, error, content_type, body_hash, None if body is None else len(body),
+             text_hash])
         return int(cursor.lastrowid or 0)
+
+    def last_snapshot(self, document_id: str) -> SnapshotInfo | None:
+        """The latest fetch of a document."""
+        row = self._one("""SELECT id, outcome, error, text_hash, body_hash, fetched_at FROM snapshots
+                            WHERE document_id = ? ORDER BY id DESC LIMIT 1""", [document_id])
+        if row is None:
+            return None
+        return SnapshotInfo(id=row["id"], outcome=row["outcome"], error=row["error"], text_hash=row["text_hash"],
+                            body_hash=row["body_hash"], fetched_at=from_iso(row["fetched_at"]))
 
     def snapshot_body(self, snapshot_id: int) -> bytes | None:
         row = self._one("""SELECT b.data FROM snapshots s JOIN bodies b ON b.hash = s.body_hash

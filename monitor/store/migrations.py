@@ -158,3 +158,9 @@ def m002_search(db: Database) -> None:
             text, content='', tokenize='unicode61 remove_diacritics 2');
         """
     )
+
+
+@migrations()
+def m003_snapshot_text_hash(db: Database) -> None:
+    """Remember the extracted text's hash on suspect snapshots, so a shrink seen twice is accepted."""
+    db.execute("ALTER TABLE snapshots ADD COLUMN text_hash TEXT")

@@ -1,0 +1,60 @@
+"""False-change guards: recognise fetches that must not become a version (bot and consent walls, error pages
+served with 200, near-empty extractions, a sudden loss of most of the text)."""
+
+from __future__ import annotations
+
+import re
+
+#: An extraction with fewer characters than this is "near-empty".
+MIN_TEXT_CHARS = 50
+#: Losing more than this share of the text at once is suspect until seen twice.
+MAX_SHRINK = 0.5
+#: Walls and error pages are short; a long page that merely mentions "captcha" is a real document.
+WALL_MAX_CHARS = 4000
+
+_TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_WALLS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (reason, re.compile(pattern, re.IGNORECASE)) for reason, pattern in (
+        ("bot wall", r"just a moment\.\.\.|checking (?:if the site connection is secure|your browser)|"
+                     r"attention required!? \| cloudflare|cf-(?:browser-verification|challenge)|"
+                     r"challenges\.cloudflare\.com|ddos protection by|verify (?:that )?you are (?:a )?human|"
+                     r"are you a robot|unusual traffic from your computer|pardon our interruption|"
+                     r"press (?:&amp; |& )?hold to confirm|perimeterx|px-captcha|datadome|"
+                     r"g-recaptcha|h-captcha|hcaptcha\.com|captcha-delivery"),
+        ("access denied", r"<title[^>]*>\s*(?:access denied|403 forbidden|forbidden|request blocked|"
+                          r"blocked)\s*</title>|you don't have permission to access|"
+                          r"the request could not be satisfied"),
+        ("consent wall", r"before you continue to|consent\.(?:google|youtube)\.com|"
+                         r"<title[^>]*>[^<]*(?:cookie consent|privacy consent|consent required)[^<]*</title>"),
+        ("error page", r"<title[^>]*>\s*(?:404|500|502|503)\b[^<]*</title>|"
+                       r"<title[^>]*>[^<]*(?:page not found|not found|server error|service unavailable|"
+                       r"temporarily unavailable)[^<]*</title>"),
+    ))
+
+
+def wall_reason(html: str, text_chars: int) -> str | None:
+    """Why a short page looks like a bot/consent wall or an error page served with 200, or None."""
+    if text_chars > WALL_MAX_CHARS:
+        return None
+    head = html[:200_000]
+    for reason, pattern in _WALLS:
+        match = pattern.search(head)
+        if match:
+            title = _TITLE_RE.search(head)
+            shown = re.sub(r"\s+", " ", title.group(1)).strip()[:80] if title else match.group(0)[:80]
+            return f"{reason} ({shown!r})"
+    return None
+
+
+def suspect_reason(html: str, text: str, *, previous_chars: int | None) -> str | None:
+    """Why this extraction must not become a version, or None when it looks like the real document."""
+    chars = len(text)
+    wall = wall_reason(html, chars)
+    if wall:
+        return wall
+    if chars < MIN_TEXT_CHARS:
+        return f"near-empty extraction ({chars} characters)"
+    if previous_chars and chars < previous_chars * (1 - MAX_SHRINK):
+        lost = 1 - chars / previous_chars
+        return f"text shrank by {lost:.0%} at once ({previous_chars} -> {chars} characters)"
+    return None
