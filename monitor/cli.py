@@ -413,6 +413,55 @@ def export(ctx: Context, fmt: str, output: str | None, since: str | None, limit:
         click.echo(raw, nl=False)
 
 
+@cli.command()
+@click.option("--git", "git_dir", type=click.Path(exists=True, file_okay=False), help="A git repository of versions.")
+@click.option("--path", "file_path", help="With --git: the file's path in the repository.")
+@click.option("--dir", "dir_path", type=click.Path(exists=True, file_okay=False),
+              help="A folder of snapshots named by ISO date (2024-01-31.html, 2024-01-31.md).")
+@click.option("--document", "doc_id", required=True, help="The document id (service/document).")
+@click.option("--alert", is_flag=True, help="Queue webhook alerts for the imported changes (default: silent).")
+@pass_ctx
+@_errors
+def backfill(ctx: Context, git_dir: str | None, file_path: str | None, dir_path: str | None, doc_id: str,
+             alert: bool) -> None:
+    """Import an existing version history; changes keep their dates and are flagged. Re-running is idempotent.
+
+    \b
+    Example:
+      tosmon backfill --git pga-versions --path "LinkedIn/Privacy Policy.md" --document linkedin/privacy-policy
+    """
+    import re
+
+    from monitor.backfill import backfill as run_backfill
+    from monitor.backfill import versions_from_dir, versions_from_git
+    from monitor.models import AlertConfig, Document
+
+    if bool(git_dir) == bool(dir_path) or (git_dir and not file_path):
+        raise click.UsageError("give either --git DIR --path FILE, or --dir DIR")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9-]*/[a-z0-9][a-z0-9-]*", doc_id):
+        raise ConfigError(f"{doc_id!r} is not a document id (service/document, lowercase slugs)",
+                          key="--document")
+    document = None
+    alerts = AlertConfig()
+    if os.path.exists(ctx.watchlist_path):
+        watchlist = ctx.watchlist()
+        document = next((d for d in watchlist.documents if d.id == doc_id), None)
+        if alert:
+            alerts = watchlist.alerts
+    if document is None:
+        service, name = doc_id.split("/")
+        source = f"file://{os.path.abspath(git_dir or dir_path or '')}" + (f"/{file_path}" if file_path else "")
+        document = Document(id=doc_id, service=service, service_name=service.replace("-", " ").title(),
+                            name=name, urls=(source,))
+    history = versions_from_git(git_dir, file_path or "") if git_dir else versions_from_dir(dir_path or "")
+    store = ctx.store()
+    try:
+        report = run_backfill(store, document, history, alerts=alerts)
+    finally:
+        store.close()
+    click.echo(f"{doc_id}: {report}")
+
+
 @cli.group(invoke_without_command=True)
 @click.option("--status", "status_", type=click.Choice(["pending", "failed", "delivered"]),
               help="Only deliveries in this state.")

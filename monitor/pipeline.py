@@ -174,7 +174,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
             store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
             result = CheckResult(document_id=doc.id, outcome=Outcome.NEW)
         else:
-            result = _record_change(doc, store, alerts, old_text.split("\n"), clauses, latest.number,
+            result = record_change(doc, store, alerts, old_text.split("\n"), clauses, latest.number,
                                     fingerprint, snapshot_id, now)
         if state.failing_alerted:
             _enqueue(store, alerts, Event.DOCUMENT_RECOVERED,
@@ -188,8 +188,8 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
                        flags=result.flags, elapsed=time.monotonic() - started, bytes=fetched.bytes)
 
 
-def _record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[str], new: list[str],
-                   from_version: int, fingerprint: str, snapshot_id: int, now: datetime) -> CheckResult:
+def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[str], new: list[str],
+                   from_version: int, fingerprint: str, snapshot_id: int | None, now: datetime) -> CheckResult:
     """Store the new version, its change, flags and outbox rows (inside the caller's transaction)."""
     text = "\n".join(new)
     diff = diff_clauses(old, new)
