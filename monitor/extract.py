@@ -1,0 +1,294 @@
+"""HTML -> clause lines (BeautifulSoup with the lxml parser), the same shape `monitor.markdown` gives.
+
+One clause per line, in document order: headings `## Title`, paragraphs, list items `- text`, table rows
+`cell | cell`, dt/dd, blockquote paragraphs and loose text in containers; inline markup reduced to its text,
+whitespace folded by `monitor.text.fold`.
+
+    extract_clauses(html, select=["main"], remove=[".promo"], ignore=[r"Last updated: .*"], source="x/terms")
+
+Removal happens in two tiers. `ALWAYS_REMOVE` (scripts, styles, form controls, hidden elements, cookie
+banners, ...) and the caller's `remove` are cut from the tree first. `LAYOUT_REMOVE` (nav, site header and
+footer, aside, search forms) is skipped while walking, unless skipping it would leave no text at all.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterator, Sequence
+from functools import lru_cache
+
+import soupsieve
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
+from bs4.element import PageElement, RubyTextString
+
+from monitor.errors import ExtractError
+from monitor.text import fold, heading
+
+EXTRACTOR_VERSION = 1
+
+# The removal rules, as data. DEFAULT_REMOVE states them as CSS (what a user would write); the walk applies
+# them with `_always_removed` / `_is_layout`, which are the same rules in plain Python: soupsieve would cost
+# ~50 ms per 100 KB page (tests/unit/test_extract.py checks both agree).
+_REMOVE_TAGS = frozenset({
+    "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "frame", "object", "embed",
+    "canvas", "video", "audio", "map", "meta", "link", "input", "select", "textarea", "button", "datalist",
+})
+# A hidden element that holds paragraphs is kept: collapsed accordions hide terms text the same way.
+_BLOCK_CONTENT = ("p",)    # menus hide lists and headings; collapsed terms hide paragraphs
+_COOKIE_WORDS = ("cookie-banner", "cookie-notice", "cookie-consent", "cookiebanner", "cookieconsent",
+                 "cookie-bar", "cookie-popup", "cookie-law", "consent-banner", "consent-manager", "gdpr-banner",
+                 "gdpr-consent", "onetrust", "didomi", "cookiebot", "usercentrics", "truste-consent", "qc-cmp",
+                 "sp_message_container", "fc-consent", "cmp-container", "cc-window", "cc-banner")
+_SECTIONING = frozenset({"article", "main", "section"})
+_LAYOUT_ROLES = frozenset({"navigation", "banner", "contentinfo", "search"})
+
+_NOT_BLOCKY = f":not(:has({', '.join(_BLOCK_CONTENT)}))"
+ALWAYS_REMOVE: tuple[str, ...] = (
+    *sorted(_REMOVE_TAGS),
+    "dialog:not([open])",
+    f"[hidden]:not([hidden=until-found]){_NOT_BLOCKY}",
+    f'[aria-hidden="true" i]{_NOT_BLOCKY}',
+    f'[style*="display:none" i]{_NOT_BLOCKY}',
+    f'[style*="display: none" i]{_NOT_BLOCKY}',
+    '[role="alertdialog"]',
+    *(f'[{attr}*="{word}" i]' for word in _COOKIE_WORDS for attr in ("id", "class")),
+)
+LAYOUT_REMOVE: tuple[str, ...] = (
+    "nav", "aside", "form:not(:has(h1, h2))",
+    "header:not(article header, main header, section header)",
+    "footer:not(article footer, main footer, section footer)",
+    *(f'[role="{role}"]' for role in sorted(_LAYOUT_ROLES)),
+)
+DEFAULT_REMOVE: tuple[str, ...] = ALWAYS_REMOVE + LAYOUT_REMOVE
+
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_FLAT = frozenset({"p", "pre", "caption", "figcaption", "summary", "legend"})   # one clause, text flattened
+_ITEMS = frozenset({"li", "dt", "dd"})                                          # one clause, may nest blocks
+_CONTAINERS = frozenset({
+    "html", "body", "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div",
+    "dl", "fieldset", "figure", "footer", "form", "header", "hgroup", "main", "menu", "nav", "ol", "section",
+    "search", "table", "tbody", "thead", "tfoot", "ul", "td", "th", "hr", "frameset", "noframes",
+})
+_BLOCKS = frozenset(_HEADINGS) | _FLAT | _ITEMS | _CONTAINERS | {"tr", "br"}
+_CELLS = frozenset({"td", "th"})
+_TEXT = (NavigableString, RubyTextString, str)
+
+
+@lru_cache(maxsize=64)
+def _compile_css(selectors: tuple[str, ...]) -> soupsieve.SoupSieve:
+    return soupsieve.compile(", ".join(selectors))
+
+
+@lru_cache(maxsize=64)
+def _compile_ignore(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    if not patterns:
+        return None
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def extract_clauses(html: str, *, select: Sequence[str] = (), remove: Sequence[str] = (),
+                    ignore: Sequence[str] = (), source: str = "") -> list[str]:
+    """The clause lines of an HTML page. Raises ExtractError when a `select` selector matches nothing or the
+    page yields no text. `ignore` regexes are cut from each clause before it is kept."""
+    prefix = f"{source}: " if source else ""
+    try:
+        ignore_re = _compile_ignore(tuple(ignore))
+    except re.error as exc:
+        raise ExtractError(f"{prefix}invalid ignore pattern: {exc}") from exc
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(html, "lxml")
+    for tag in [tag for tag in soup.find_all(True) if _always_removed(tag)]:
+        if not tag.decomposed:
+            tag.decompose()
+    for sel in remove:
+        for tag in _css((sel,), prefix).select(soup):
+            if not tag.decomposed:
+                tag.decompose()
+    roots = _roots(soup, select, prefix)
+    clauses = _Walker(ignore_re, skip_layout=True).run(roots)
+    if not clauses:
+        clauses = _Walker(ignore_re, skip_layout=False).run(roots)   # all header/footer/nav: keep it
+    if not clauses:
+        raise ExtractError(f"{prefix}no text extracted")
+    return clauses
+
+
+def _always_removed(tag: Tag) -> bool:
+    """ALWAYS_REMOVE, in Python."""
+    name = tag.name
+    if name in _REMOVE_TAGS:
+        return True
+    attrs = tag.attrs
+    if not attrs or name in ("html", "body"):
+        return False
+    if name == "dialog" and "open" not in attrs:
+        return True
+    if attrs.get("role") == "alertdialog":
+        return True
+    hidden = attrs.get("hidden")
+    style = attrs.get("style")
+    style = style.lower() if isinstance(style, str) else ""
+    aria = attrs.get("aria-hidden")
+    if ((hidden is not None and hidden != "until-found") or (isinstance(aria, str) and aria.lower() == "true")
+            or "display:none" in style or "display: none" in style):
+        if tag.find(_BLOCK_CONTENT) is None:
+            return True
+    for attr in ("id", "class"):
+        value = attrs.get(attr)
+        if value:
+            value = (" ".join(value) if isinstance(value, list) else value).lower()
+            if any(word in value for word in _COOKIE_WORDS):
+                return True
+    return False
+
+
+def _is_layout(tag: Tag) -> bool:
+    """LAYOUT_REMOVE, in Python."""
+    name = tag.name
+    if name == "nav" or name == "aside":
+        return True
+    if name == "header" or name == "footer":
+        return not any(parent.name in _SECTIONING for parent in tag.parents)
+    if name == "form":
+        return tag.find(("h1", "h2")) is None
+    role = tag.attrs.get("role") if tag.attrs else None
+    return role in _LAYOUT_ROLES
+
+
+def _css(selectors: tuple[str, ...], prefix: str) -> soupsieve.SoupSieve:
+    try:
+        return _compile_css(selectors)
+    except soupsieve.SelectorSyntaxError as exc:
+        raise ExtractError(f'{prefix}selector "{", ".join(selectors)}" is invalid: {exc.msg}') from exc
+
+
+def _roots(soup: BeautifulSoup, select: Sequence[str], prefix: str) -> list[Tag]:
+    """The subtrees to read, in order: each selector's matches (outermost only), or the body."""
+    if not select:
+        return [soup.body if soup.body is not None else soup]
+    roots: list[Tag] = []
+    taken: set[int] = set()
+    for sel in select:
+        matches = _css((sel,), prefix).select(soup)
+        if not matches:
+            raise ExtractError(f'{prefix}selector "{sel}" matched nothing')
+        for tag in matches:
+            if id(tag) in taken or any(id(parent) in taken for parent in tag.parents):
+                continue                                # nested in (or equal to) a match already read
+            taken.add(id(tag))
+            roots.append(tag)
+    return roots
+
+
+class _Walker:
+    """One iterative pass over the tree (no recursion: hostile pages nest thousands deep). Text accumulates
+    in a buffer that each block boundary flushes into a clause."""
+
+    def __init__(self, ignore_re: re.Pattern[str] | None, *, skip_layout: bool) -> None:
+        self.skip_layout = skip_layout
+        self.ignore_re = ignore_re
+        self.clauses: list[str] = []
+        self.buf: list[str] = []
+        self.marker = ""            # "- " waiting for the first clause of a list item
+        self.br_splits = True       # <br> ends a clause in loose container text, is a space in an item
+
+    def run(self, roots: Sequence[Tag]) -> list[str]:
+        for root in roots:
+            self._walk(root)
+        return self.clauses
+
+    def emit(self, text: str, level: int = 0) -> None:
+        """Keep one clause: `ignore` matches cut, whitespace folded; a heading when `level` is 1..6."""
+        if self.ignore_re is not None:
+            text = self.ignore_re.sub("", text)
+        text = fold(text)
+        if not text:
+            return
+        if level:
+            self.clauses.append(heading(level, text))
+        else:
+            self.clauses.append(self.marker + text)
+            self.marker = ""
+
+    def flush(self) -> None:
+        if self.buf:
+            text = "".join(self.buf)
+            self.buf.clear()
+            self.emit(text)
+
+    def _walk(self, root: Tag) -> None:
+        # A frame: (children iterator, the block it closes or None for an inline element, saved br_splits).
+        stack: list[tuple[Iterator[PageElement], str | None, bool]] = []
+        self._open(root, stack)
+        buf = self.buf
+        skip_layout = self.skip_layout
+        while stack:
+            children, block, saved = stack[-1]
+            child = next(children, None)
+            if child is None:
+                stack.pop()
+                if block is not None:                # leaving a container or item
+                    self.flush()
+                    self.br_splits = saved
+                    if block in _ITEMS:
+                        self.marker = ""
+            elif isinstance(child, Tag):
+                if skip_layout and _is_layout(child):
+                    continue
+                if child.name in _BLOCKS:
+                    self._open(child, stack)
+                else:
+                    stack.append((iter(child.contents), None, False))
+            elif type(child) in _TEXT:
+                buf.append(child)
+
+    def _open(self, tag: Tag, stack: list[tuple[Iterator[PageElement], str | None, bool]]) -> None:
+        """Meet a block: leaf blocks become clauses at once; containers and items push a frame."""
+        name = tag.name
+        if name in _HEADINGS:
+            self.flush()
+            self.emit(self._flat(tag), _HEADINGS[name])
+        elif name in _FLAT:
+            self.flush()
+            self.emit(self._flat(tag))
+        elif name == "tr":
+            self.flush()
+            cells = [fold(self._flat(cell)) for cell in tag.children
+                     if isinstance(cell, Tag) and cell.name in _CELLS]
+            self.emit(" | ".join(cell for cell in cells if cell))
+        elif name == "br":
+            if self.br_splits:
+                self.flush()
+            else:
+                self.buf.append(" ")
+        else:
+            self.flush()
+            stack.append((iter(tag.contents), name, self.br_splits))
+            if name in _ITEMS:
+                self.marker = "- " if name == "li" else ""
+                self.br_splits = False
+            else:
+                self.br_splits = True
+
+    def _flat(self, tag: Tag) -> str:
+        """All the text under `tag`, with blocks and <br> set apart by spaces."""
+        out: list[str] = []
+        skip_layout = self.skip_layout
+        stack: list[Iterator[PageElement | str]] = [iter(tag.contents)]
+        while stack:
+            child = next(stack[-1], None)
+            if child is None:
+                stack.pop()
+            elif isinstance(child, Tag):
+                if skip_layout and _is_layout(child):
+                    continue
+                if child.name in _BLOCKS:
+                    out.append(" ")
+                    stack.append(iter((" ",)))
+                stack.append(iter(child.contents))
+            elif type(child) in _TEXT:
+                out.append(child)
+        return "".join(out)
