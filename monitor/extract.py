@@ -122,10 +122,10 @@ def _always_removed(tag: Tag) -> bool:
     if name in _REMOVE_TAGS:
         return True
     attrs = tag.attrs
-    if not attrs or name in ("html", "body"):
-        return False
     if name == "dialog" and "open" not in attrs:
         return True
+    if not attrs or name in ("html", "body"):
+        return False
     if attrs.get("role") == "alertdialog":
         return True
     hidden = attrs.get("hidden")
@@ -162,7 +162,7 @@ def _css(selectors: tuple[str, ...], prefix: str) -> soupsieve.SoupSieve:
     try:
         return _compile_css(selectors)
     except soupsieve.SelectorSyntaxError as exc:
-        raise ExtractError(f'{prefix}selector "{", ".join(selectors)}" is invalid: {exc.msg}') from exc
+        raise ExtractError(f'{prefix}selector "{", ".join(selectors)}" is invalid: {str(exc).splitlines()[0]}') from exc
 
 
 def _roots(soup: BeautifulSoup, select: Sequence[str], prefix: str) -> list[Tag]:
