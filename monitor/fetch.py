@@ -252,10 +252,12 @@ def _codec(label: str | None, *, from_meta: bool = False) -> str | None:
     if not label:
         return None
     try:
-        b"".decode(label)
-        name = codecs.lookup(label).name
+        info = codecs.lookup(label)
     except (LookupError, ValueError):
         return None
+    if not getattr(info, "_is_text_encoding", True):  # base64, zlib, rot13...: what bytes.decode refuses
+        return None
+    name = info.name
     if name in _AS_CP1252 or label.lower() in _AS_CP1252:
         return "cp1252"
     if from_meta and name.startswith(("utf-16", "utf-32")):
