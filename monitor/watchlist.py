@@ -1,0 +1,430 @@
+"""Load and validate `watchlist.yaml` (design.md) into a `Watchlist`.
+
+The YAML is composed into nodes, not loaded into dicts, so every problem can name its file, line and key:
+
+    watchlist.yaml:14: services.linkedin.documents.privacy-policy.interval: "6x" is not a duration
+
+Each mapping is checked against an explicit table of allowed keys (key -> checker); unknown and duplicate
+keys are errors. Durations, URLs, CSS selectors, regexes, events, formats and secret variables are checked
+here, before anything runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import soupsieve
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from monitor.errors import ConfigError
+from monitor.models import (
+    WEBHOOK_FORMATS,
+    AlertConfig,
+    Document,
+    Event,
+    RetryPolicy,
+    Watchlist,
+    WebhookConfig,
+)
+from monitor.timeutil import parse_duration
+
+SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
+LANGUAGE_RE = re.compile(r"[a-z]{2}")
+_ZERO_DURATION_RE = re.compile(r"\s*[0.]+\s*[a-z]+\s*")
+EVENTS = tuple(str(event) for event in Event)
+
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+
+
+class _Problem(Exception):
+    """A checker's complaint about one node; `_Validator` turns it into a ConfigError with file and line."""
+
+    def __init__(self, message: str, node: Node, key: str) -> None:
+        super().__init__(message)
+        self.message, self.node, self.key = message, node, key
+
+
+Check = Callable[[Node, str], Any]
+
+
+def _quote(text: str) -> str:
+    """A value as it appears in a message: double-quoted, on one line."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _kind(node: Node) -> str:
+    """What a node is, for `expected X, got Y` messages."""
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list" if node.value else "an empty list"
+    if node.tag == _NULL:
+        return "null"
+    return _quote(str(node.value))
+
+
+def _is_null(node: Node | None) -> bool:
+    return node is None or (isinstance(node, ScalarNode) and node.tag == _NULL)
+
+
+# --- checkers: (node, key) -> value, or raise _Problem ----------------------------------------------------
+
+
+def _raw(node: Node, key: str) -> Node:
+    """A nested section, walked by its own builder."""
+    return node
+
+
+def _string(node: Node, key: str) -> str:
+    """A non-empty scalar, taken as written (so `language: no` stays "no")."""
+    if not isinstance(node, ScalarNode) or node.tag == _NULL or node.value == "":
+        raise _Problem(f"expected a non-empty string, got {_kind(node)}", node, key)
+    return str(node.value)
+
+
+def _bool(node: Node, key: str) -> bool:
+    """`true` or `false`, unquoted."""
+    if isinstance(node, ScalarNode) and node.tag == _BOOL and node.value.lower() in ("true", "false"):
+        return bool(node.value.lower() == "true")
+    raise _Problem(f"expected a boolean (true or false), got {_kind(node)}", node, key)
+
+
+def _positive_int(node: Node, key: str) -> int:
+    if isinstance(node, ScalarNode) and node.tag == _INT and node.value.isdigit() and int(node.value) > 0:
+        return int(node.value)
+    raise _Problem(f"expected a positive integer, got {_kind(node)}", node, key)
+
+
+def _duration(node: Node, key: str) -> timedelta:
+    text = _string(node, key)
+    try:
+        return parse_duration(text)
+    except ValueError:
+        positive = "" if _ZERO_DURATION_RE.fullmatch(text) is None else "positive "
+        raise _Problem(f"{_quote(text)} is not a {positive}duration", node, key) from None
+
+
+def _url(node: Node, key: str) -> str:
+    """An absolute http(s) URL with a host."""
+    text = _string(node, key)
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        ok = False
+    if not ok or any(c.isspace() for c in text):
+        raise _Problem(f"{_quote(text)} is not an http(s) URL", node, key)
+    return text
+
+
+def _selector(node: Node, key: str) -> str:
+    text = _string(node, key)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            soupsieve.compile(text)
+        except soupsieve.SelectorSyntaxError as exc:
+            raise _Problem(f"{_quote(text)} is not a valid CSS selector: {str(exc).splitlines()[0]}",
+                           node, key) from None
+    if caught:
+        raise _Problem(f"{_quote(text)}: {str(caught[0].message).splitlines()[0]}", node, key)
+    return text
+
+
+def _regex(node: Node, key: str) -> str:
+    """A regex that compiles alone and inside the `(?:...)|(?:...)` group the extractor joins it into."""
+    text = _string(node, key)
+    try:
+        re.compile(text)
+        re.compile(f"(?:{text})")
+    except re.error as exc:
+        where = f" at position {exc.pos}" if exc.pos is not None else ""
+        raise _Problem(f"{_quote(text)} is not a valid regex: {exc.msg}{where}", node, key) from None
+    return text
+
+
+def _language(node: Node, key: str) -> str:
+    text = _string(node, key)
+    if not LANGUAGE_RE.fullmatch(text):
+        raise _Problem(f"{_quote(text)} is not a two-letter ISO 639-1 language code (e.g. en, fr)", node, key)
+    return text
+
+
+def _event(node: Node, key: str) -> Event:
+    text = _string(node, key)
+    if text not in EVENTS:
+        raise _Problem(f"unknown event {_quote(text)} (expected one of {', '.join(EVENTS)})", node, key)
+    return Event(text)
+
+
+def _format(node: Node, key: str) -> str:
+    text = _string(node, key)
+    if text not in WEBHOOK_FORMATS:
+        expected = ", ".join(WEBHOOK_FORMATS)
+        raise _Problem(f"{_quote(text)} is not a webhook format (expected one of {expected})", node, key)
+    return text
+
+
+def _apprise_url(node: Node, key: str) -> str:
+    text = _string(node, key)
+    if "://" not in text:
+        raise _Problem(f"{_quote(text)} is not an apprise URL (scheme://...)", node, key)
+    return text
+
+
+def _list_of(item: Check, what: str, *, single: bool = True, non_empty: bool = False) -> Check:
+    """A checker for a list of `item`s (or, when `single`, one bare item), each checked under `key[i]`."""
+    expected = f"{'a string or ' if single else ''}a {'non-empty ' if non_empty else ''}list of {what}"
+
+    def check(node: Node, key: str) -> tuple[Any, ...]:
+        if single and isinstance(node, ScalarNode) and node.tag != _NULL:
+            return (item(node, key),)
+        if not isinstance(node, SequenceNode) or (non_empty and not node.value):
+            raise _Problem(f"expected {expected}, got {_kind(node)}", node, key)
+        return tuple(item(child, f"{key}[{i}]") for i, child in enumerate(node.value))
+
+    return check
+
+
+_selectors = _list_of(_selector, "CSS selectors")
+_regexes = _list_of(_regex, "regexes")
+_events = _list_of(_event, "events", non_empty=True)
+_urls = _list_of(_url, "URLs", single=False, non_empty=True)
+_apprise = _list_of(_apprise_url, "apprise URLs", single=False)
+
+# --- the tables of allowed keys ----------------------------------------------------------------------------
+
+TOP_KEYS: dict[str, Check] = {"defaults": _raw, "alerts": _raw, "services": _raw}
+DEFAULTS_KEYS: dict[str, Check] = {"interval": _duration, "timeout": _duration, "user_agent": _string}
+ALERTS_KEYS: dict[str, Check] = {"retry": _raw, "failing_after": _positive_int, "apprise": _apprise,
+                                 "webhooks": _raw}
+RETRY_KEYS: dict[str, Check] = {"initial": _duration, "max_interval": _duration, "give_up_after": _duration}
+WEBHOOK_KEYS: dict[str, Check] = {"name": _string, "url": _url, "secret_env": _string, "events": _events,
+                                  "format": _format}
+SERVICE_KEYS: dict[str, Check] = {"name": _string, "documents": _raw}
+DOCUMENT_KEYS: dict[str, Check] = {"url": _url, "urls": _urls, "select": _selectors, "remove": _selectors,
+                                   "ignore": _regexes, "language": _language, "render": _bool,
+                                   **DEFAULTS_KEYS}
+
+
+@dataclass
+class _Fields:
+    """One mapping, checked: the valid values; the key node of each allowed key present, valid or not;
+    `mapping` False when it was not a mapping (or null) at all; `ok` False when anything in it was invalid."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    mapping: bool = True
+    ok: bool = True
+
+
+class _Validator:
+    """Walks the composed document, collecting every error instead of stopping at the first."""
+
+    def __init__(self, path: str, environ: Mapping[str, str]) -> None:
+        self.path = path
+        self.environ = environ
+        self.errors: list[ConfigError] = []
+
+    def error(self, message: str, node: Node, key: str) -> None:
+        line = node.start_mark.line + 1
+        self.errors.append(ConfigError(message, path=self.path, line=line, key=key or None))
+
+    def items(self, node: Node | None, key: str, *, slugs: bool = False) -> list[tuple[str, Node, Node]]:
+        """The (name, key node, value node) pairs of a mapping; null is empty. Reports duplicate keys."""
+        if _is_null(node):
+            return []
+        assert node is not None
+        if not isinstance(node, MappingNode):
+            where = "" if key else " at the top level"
+            self.error(f"expected a mapping{where}, got {_kind(node)}", node, key)
+            return []
+        seen: set[str] = set()
+        pairs: list[tuple[str, Node, Node]] = []
+        for knode, vnode in node.value:
+            name = str(knode.value) if isinstance(knode, ScalarNode) else ""
+            sub = f"{key}.{name}" if key else name
+            if not isinstance(knode, ScalarNode) or knode.tag == _NULL or not name:
+                self.error(f"expected a string key, got {_kind(knode)}", knode, key)
+            elif name in seen:
+                self.error(f"duplicate key {_quote(name)}", knode, sub)
+            elif slugs and not SLUG_RE.fullmatch(name):
+                self.error(f"{_quote(name)} is not a lowercase slug (a-z, 0-9 and -, not starting with -)",
+                           knode, sub)
+            else:
+                seen.add(name)
+                pairs.append((name, knode, vnode))
+        return pairs
+
+    def fields(self, node: Node | None, key: str, table: Mapping[str, Check]) -> _Fields:
+        """Check a mapping against its table of allowed keys."""
+        result = _Fields(mapping=_is_null(node) or isinstance(node, MappingNode))
+        before = len(self.errors)
+        for name, knode, vnode in self.items(node, key):
+            sub = f"{key}.{name}" if key else name
+            check = table.get(name)
+            if check is None:
+                allowed = ", ".join(table)
+                self.error(f"unknown key {_quote(name)} (allowed: {allowed})", knode, sub)
+                continue
+            result.nodes[name] = knode
+            try:
+                result.values[name] = check(vnode, sub)
+            except _Problem as problem:
+                self.error(problem.message, problem.node, problem.key)
+        result.ok = result.mapping and len(self.errors) == before
+        return result
+
+    def watchlist(self, root: Node | None) -> Watchlist:
+        top = self.fields(root, "", TOP_KEYS)
+        defaults = self.fields(top.values.get("defaults"), "defaults", DEFAULTS_KEYS).values
+        alerts = self.alerts(top.values.get("alerts"))
+        documents: list[Document] = []
+        for slug, knode, vnode in self.items(top.values.get("services"), "services", slugs=True):
+            documents.extend(self.service(slug, knode, vnode, defaults))
+        return Watchlist(path=self.path, documents=tuple(documents), alerts=alerts)
+
+    def service(self, slug: str, knode: Node, node: Node, defaults: Mapping[str, Any]) -> list[Document]:
+        key = f"services.{slug}"
+        service = self.fields(node, key, SERVICE_KEYS)
+        if service.mapping and "documents" not in service.nodes:
+            self.error('missing key "documents"', knode, key)
+        name = service.values.get("name", slug)
+        documents = []
+        for doc_slug, doc_knode, doc_node in self.items(service.values.get("documents"), f"{key}.documents",
+                                                        slugs=True):
+            doc_key = f"{key}.documents.{doc_slug}"
+            doc = self.fields(doc_node, doc_key, DOCUMENT_KEYS)
+            if "url" in doc.nodes and "urls" in doc.nodes:
+                self.error("give either url or urls, not both", doc.nodes["urls"], doc_key)
+                continue
+            if doc.mapping and "url" not in doc.nodes and "urls" not in doc.nodes:
+                self.error('missing key "url" (or "urls")', doc_knode, doc_key)
+                continue
+            if not doc.ok:
+                continue
+            values = {**defaults, **doc.values}
+            urls = (values.pop("url"),) if "url" in values else values.pop("urls")
+            documents.append(Document(id=f"{slug}/{doc_slug}", service=slug, service_name=name, name=doc_slug,
+                                      urls=urls, **values))
+        return documents
+
+    def alerts(self, node: Node | None) -> AlertConfig:
+        alerts = self.fields(node, "alerts", ALERTS_KEYS)
+        retry = self.fields(alerts.values.pop("retry", None), "alerts.retry", RETRY_KEYS).values
+        webhooks_node = alerts.values.pop("webhooks", None)
+        webhooks: list[WebhookConfig] = []
+        if not _is_null(webhooks_node):
+            assert webhooks_node is not None
+            if isinstance(webhooks_node, SequenceNode):
+                names: set[str] = set()
+                for i, item in enumerate(webhooks_node.value):
+                    webhook = self.webhook(item, f"alerts.webhooks[{i}]", names)
+                    if webhook is not None:
+                        webhooks.append(webhook)
+            else:
+                self.error(f"expected a list of webhooks, got {_kind(webhooks_node)}", webhooks_node,
+                           "alerts.webhooks")
+        return AlertConfig(retry=RetryPolicy(**retry), webhooks=tuple(webhooks), **alerts.values)
+
+    def webhook(self, node: Node, key: str, names: set[str]) -> WebhookConfig | None:
+        hook = self.fields(node, key, WEBHOOK_KEYS)
+        if not isinstance(node, MappingNode):
+            if hook.mapping:   # null: fields() accepted it as empty
+                self.error(f"expected a mapping, got {_kind(node)}", node, key)
+            return None
+        for required in ("name", "url"):
+            if required not in hook.nodes:
+                self.error(f"missing key {_quote(required)}", node, key)
+                hook.ok = False
+        name = hook.values.get("name")
+        if name is not None:
+            if name in names:
+                self.error(f"duplicate webhook name {_quote(name)}", hook.nodes["name"], f"{key}.name")
+                hook.ok = False
+            names.add(name)
+        if "events" in hook.values:
+            hook.values["events"] = tuple(dict.fromkeys(hook.values["events"]))
+        secret_env = hook.values.get("secret_env")
+        if secret_env is not None and not self.environ.get(secret_env):
+            state = "is empty" if secret_env in self.environ else "is not set"
+            self.error(f"environment variable {secret_env} {state}", hook.nodes["secret_env"],
+                       f"{key}.secret_env")
+            hook.ok = False
+        return WebhookConfig(**hook.values) if hook.ok else None
+
+
+def _syntax_error(exc: yaml.YAMLError, path: str) -> ConfigError:
+    """A YAML syntax error as one line with its file and line."""
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        message = exc.problem or exc.context or "syntax error"
+        if exc.context and exc.problem and exc.context_mark is not None:
+            message += f" ({exc.context} started on line {exc.context_mark.line + 1})"
+        elif exc.context and exc.problem:
+            message += f" ({exc.context})"
+        line = mark.line + 1 if mark is not None else None
+    else:
+        message, line = (str(exc).splitlines() or ["syntax error"])[0], None
+    return ConfigError("invalid YAML: " + " ".join(message.split()), path=path, line=line)
+
+
+def _check(text: str, path: str,
+           environ: Mapping[str, str] | None) -> tuple[Watchlist | None, list[ConfigError]]:
+    """Validate watchlist text; the watchlist (when there are no errors) and every error, topmost first."""
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        return None, [_syntax_error(exc, path)]
+    validator = _Validator(path, os.environ if environ is None else environ)
+    watchlist = validator.watchlist(root)
+    errors = sorted(validator.errors, key=lambda error: error.line or 0)
+    return (None if errors else watchlist), errors
+
+
+def _read(path: str | Path) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError("file not found", path=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path=str(path)) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
+
+
+def parse_watchlist(text: str, *, path: str = "watchlist.yaml",
+                    environ: Mapping[str, str] | None = None) -> Watchlist:
+    """Parse and validate watchlist text; raises the topmost ConfigError. `environ` defaults to os.environ."""
+    watchlist, errors = _check(text, path, environ)
+    if errors:
+        raise errors[0]
+    assert watchlist is not None
+    return watchlist
+
+
+def load_watchlist(path: str | Path, *, environ: Mapping[str, str] | None = None) -> Watchlist:
+    """Read and validate a watchlist file; raises the topmost ConfigError (a missing file is one)."""
+    return parse_watchlist(_read(path), path=str(path), environ=environ)
+
+
+def validate_watchlist(path: str | Path, environ: Mapping[str, str] | None = None) -> list[ConfigError]:
+    """Every error in a watchlist file, topmost first; an empty list when it is valid."""
+    try:
+        text = _read(path)
+    except ConfigError as exc:
+        return [exc]
+    return _check(text, str(path), environ)[1]
