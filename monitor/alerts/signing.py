@@ -22,7 +22,7 @@ PREFIX = "sha256="
 def sign(secret: str, timestamp: int, body: bytes) -> str:
     """`sha256=` + hex HMAC-SHA256 of `f"{timestamp}."` + `body`, keyed with `secret`."""
     message = f"{int(timestamp)}.".encode() + body
-    return PREFIX + hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+    return PREFIX + hmac.new(secret.encode("utf-8", "surrogateescape"), message, hashlib.sha256).hexdigest()
 
 
 def verify(secret: str, timestamp: int | str, body: bytes, signature: str, *, max_age: float = MAX_AGE_SECONDS,
