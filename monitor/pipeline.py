@@ -22,7 +22,7 @@ from monitor.classify import classify
 from monitor.diff import diff_clauses
 from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
 from monitor.extract import EXTRACTOR_VERSION, extract_clauses
-from monitor.fetch import fetch_document
+from monitor.fetch import decode_body, fetch_document
 from monitor.guards import suspect_reason
 from monitor.models import (
     AlertConfig,
@@ -111,8 +111,8 @@ def _rebaseline(store: Store, doc: Document, fingerprint: str, now: datetime) ->
     if body is None:
         return
     try:
-        clauses = extract_clauses(body.decode("utf-8", errors="replace"), select=doc.select, remove=doc.remove,
-                                  ignore=doc.ignore, source=doc.id)
+        html, _ = decode_body(body)
+        clauses = extract_clauses(html, select=doc.select, remove=doc.remove, ignore=doc.ignore, source=doc.id)
     except ExtractError:
         return
     with store.atomic():

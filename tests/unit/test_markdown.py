@@ -27,3 +27,7 @@ def test_clauses_from_markdown(markdown, expected):
 
 def test_inline_text_image_and_autolink():
     assert inline_text("![logo](x.png) write to <mailto:dpo@x.test>") == "logo write to dpo@x.test"
+
+
+def test_br_in_table_cell_is_a_space():
+    assert clauses_from_markdown("| Street<br>Collingwood |") == ["Street Collingwood"]
