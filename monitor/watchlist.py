@@ -149,10 +149,14 @@ def _regex(node: Node, key: str) -> str:
     text = _string(node, key)
     try:
         re.compile(text)
-        re.compile(f"(?:{text})")
     except re.error as exc:
         where = f" at position {exc.pos}" if exc.pos is not None else ""
         raise _Problem(f"{_quote(text)} is not a valid regex: {exc.msg}{where}", node, key) from None
+    try:
+        re.compile(f"(?:{text})")
+    except re.error as exc:
+        raise _Problem(f"{_quote(text)} cannot be joined with other patterns ({exc.msg}): "
+                       "use a scoped flag group such as (?i:...)", node, key) from None
     return text
 
 
@@ -373,7 +377,7 @@ def _syntax_error(exc: yaml.YAMLError, path: str) -> ConfigError:
         mark = exc.problem_mark or exc.context_mark
         message = exc.problem or exc.context or "syntax error"
         if exc.context and exc.problem and exc.context_mark is not None:
-            message += f" ({exc.context} started on line {exc.context_mark.line + 1})"
+            message += f" ({exc.context} at line {exc.context_mark.line + 1})"
         elif exc.context and exc.problem:
             message += f" ({exc.context})"
         line = mark.line + 1 if mark is not None else None
