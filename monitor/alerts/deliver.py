@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import random
+import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -205,6 +206,8 @@ def send_one(store: Store, delivery: Delivery, webhooks: Sequence[WebhookConfig]
         code = _post(webhook, body, headers, client=client, at=at)
     except DeliveryError as exc:
         error, retryable, retry_after = str(exc), exc.retryable, exc.retry_after
+    except sqlite3.Error:  # the database, not this delivery, is at fault: leave the row as it is
+        raise
     except Exception as exc:  # a bug must not wedge the outbox: record it on this delivery, log the traceback
         log.error("delivery %s (%s): internal error", delivery.id, delivery.webhook, exc_info=True)
         error, retryable = f"internal error: {type(exc).__name__}: {exc}", False
