@@ -82,7 +82,7 @@ def test_shipped_watchlist_validates() -> None:
         assert f"{service}/privacy-policy" in ids and f"{service}/terms" in ids, service
     assert {"linkedin/privacy-policy-fr", "linkedin/terms-fr"} <= ids
     assert all(doc.url.startswith("https://") for doc in watchlist.documents)
-    assert all(doc.interval == timedelta(hours=6) for doc in watchlist.documents if doc.service != "linkedin")
+    assert all(doc.interval == timedelta(hours=6) for doc in watchlist.documents)
     assert watchlist.alerts.webhooks == ()
 
 
