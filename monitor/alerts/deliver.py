@@ -47,7 +47,8 @@ _CHANGE_EVENTS = (Event.CHANGE_DETECTED, Event.CLAUSE_FLAGGED)
 
 @dataclass(slots=True)
 class SendReport:
-    """What one `send_due` pass did: attempts by outcome, and deliveries held back behind a failing webhook."""
+    """What one `send_due` pass did: attempts by outcome, and deliveries held back behind a failing
+    webhook."""
 
     delivered: int = 0
     retrying: int = 0
@@ -230,7 +231,8 @@ def send_one(store: Store, delivery: Delivery, webhooks: Sequence[WebhookConfig]
         status = DeliveryStatus.FAILED
         if retryable:
             error += f" (gave up after {attempts} attempts)"
-        log.warning("delivery %s to %s (%s): failed: %s", delivery.id, delivery.webhook, delivery.event, error)
+        log.warning("delivery %s to %s (%s): failed: %s", delivery.id, delivery.webhook, delivery.event,
+                    error)
     updated = replace(delivery, status=status, attempts=attempts, next_attempt_at=when, last_error=error,
                       delivered_at=None)
     _save(store, updated)
@@ -299,7 +301,7 @@ def retry_deliveries(store: Store, ids: Sequence[str] | None, *, now: datetime) 
             raise NotFound(f"no delivery {', '.join(unknown)}")
     with store.atomic():
         for d in targets:
-            store.update_delivery(d.id, status=DeliveryStatus.PENDING, attempts=d.attempts, next_attempt_at=now,
-                                  last_error=d.last_error, delivered_at=None)
+            store.update_delivery(d.id, status=DeliveryStatus.PENDING, attempts=d.attempts,
+                                  next_attempt_at=now, last_error=d.last_error, delivered_at=None)
     log.info("requeued %d deliveries", len(targets))
     return len(targets)

@@ -62,14 +62,16 @@ def _days(day: str, now: datetime) -> str:
         return ""
     if left == 0:
         return "today"
-    return f"in {left} day{'s' if left != 1 else ''}" if left > 0 else f"{-left} day{'s' if left != -1 else ''} ago"
+    unit = "day" if abs(left) == 1 else "days"
+    return f"in {left} {unit}" if left > 0 else f"{-left} {unit} ago"
 
 
 def _date_lines(flag: dict[str, Any], now: datetime) -> list[str]:
     lines = []
     for d in flag.get("dates") or []:
         when = _days(str(d.get("date", "")), now)
-        lines.append(f"{d.get('role', 'other')}: {d.get('date')} ({d.get('text')}){', ' + when if when else ''}")
+        suffix = f", {when}" if when else ""
+        lines.append(f"{d.get('role', 'other')}: {d.get('date')} ({d.get('text')}){suffix}")
     return lines
 
 
@@ -141,7 +143,8 @@ def render_slack(body: dict[str, Any], change: Change | None = None, *, now: dat
     if "change" in body:
         c = body["change"]
         blocks.append(_section(
-            f"*{_slack_escape(str(c.get('service')))}* · <{c.get('url')}|{_slack_escape(str(c.get('document')))}>\n"
+            f"*{_slack_escape(str(c.get('service')))}* · "
+            f"<{c.get('url')}|{_slack_escape(str(c.get('document')))}>\n"
             f"Clauses: {_counts(c)} · versions {c.get('from_version')} → {c.get('to_version')} · "
             f"detected {c.get('detected_at')} · `tosmon show {c.get('id')}`"))
         blocks += _slack_flags(list(c.get("flags") or []), now)

@@ -25,8 +25,8 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return PREFIX + hmac.new(secret.encode("utf-8", "surrogateescape"), message, hashlib.sha256).hexdigest()
 
 
-def verify(secret: str, timestamp: int | str, body: bytes, signature: str, *, max_age: float = MAX_AGE_SECONDS,
-           now: datetime | float | None = None) -> bool:
+def verify(secret: str, timestamp: int | str, body: bytes, signature: str, *,
+           max_age: float = MAX_AGE_SECONDS, now: datetime | float | None = None) -> bool:
     """True if `signature` is `sign(secret, timestamp, body)` and the timestamp is within `max_age` seconds
     of `now` (either side). The comparison takes constant time; malformed input is simply False."""
     try:

@@ -145,9 +145,9 @@ def queue_change(store: Store, now: datetime) -> str:
     diff = ClauseDiff(clauses=(
         ClauseChange(kind=ClauseKind.ADDED, old=None, new_index=4,
                      new="From 3 November 2025, we will use your data to train generative AI models."),
-        ClauseChange(kind=ClauseKind.MODIFIED, old="We keep logs for 30 days.", new="We keep logs for 90 days.",
-                     old_index=7, new_index=8, segments=((0, "We keep logs for "), (-1, "30"), (1, "90"),
-                                                         (0, " days.")))))
+        ClauseChange(kind=ClauseKind.MODIFIED, old="We keep logs for 30 days.",
+                     new="We keep logs for 90 days.", old_index=7, new_index=8,
+                     segments=((0, "We keep logs for "), (-1, "30"), (1, "90"), (0, " days.")))))
     flag = Flag(category=Category.AI_TRAINING, score=0.93, language="en", clause=diff.clauses[0].text,
                 dates=(FlagDate(text="3 November 2025", date=date(2025, 11, 3), role=DateRole.EFFECTIVE),),
                 opt_out="Settings > Data privacy > Data for Generative AI Improvement")
@@ -157,8 +157,9 @@ def queue_change(store: Store, now: datetime) -> str:
         change_id = store.add_change(DOC_ID, from_version=1, to_version=2, detected_at=now, diff=diff,
                                      flags=[flag])
         change = store.get_change(change_id)
-        return store.add_delivery(webhook="ops", event=Event.CLAUSE_FLAGGED, payload={"change": change.to_json()},
-                                  change_id=change_id, document_id=DOC_ID, now=now)
+        return store.add_delivery(webhook="ops", event=Event.CLAUSE_FLAGGED,
+                                  payload={"change": change.to_json()}, change_id=change_id,
+                                  document_id=DOC_ID, now=now)
 
 
 def get(store: Store, delivery_id: str) -> Delivery:
@@ -191,10 +192,11 @@ def test_signature_verifies_and_body_is_the_design_shape(store: Store, receiver:
     assert (body["event"], body["delivery_id"]) == ("clause.flagged", delivery_id)
     change = body["change"]
     assert CHANGE_FIELDS <= set(change)
-    assert (change["document"], change["service"], change["added"], change["removed"], change["modified"]) == \
-        (DOC_ID, "LinkedIn", 1, 0, 1)
+    counts = (change["added"], change["removed"], change["modified"])
+    assert (change["document"], change["service"], counts) == (DOC_ID, "LinkedIn", (1, 0, 1))
     assert change["flags"][0]["category"] == "ai_training"
-    assert change["flags"][0]["dates"] == [{"text": "3 November 2025", "date": "2025-11-03", "role": "effective"}]
+    assert change["flags"][0]["dates"] == [
+        {"text": "3 November 2025", "date": "2025-11-03", "role": "effective"}]
     assert request.body == get(store, delivery_id).payload.encode()  # json format: the stored bytes
     delivered = get(store, delivery_id)
     assert delivered.status is DeliveryStatus.DELIVERED and delivered.delivered_at == START
@@ -214,7 +216,8 @@ def test_503_503_200_delivers_on_the_third_attempt_with_one_delivery_id(tmp_path
             assert current.attempts == attempt
             if current.status is DeliveryStatus.DELIVERED:
                 break
-            assert current.status is DeliveryStatus.PENDING and current.last_error == "HTTP 503 Service Unavailable"
+            assert current.status is DeliveryStatus.PENDING
+            assert current.last_error == "HTTP 503 Service Unavailable"
             clock.advance_to(current.next_attempt_at)
             store.close()          # a restart between attempts: the outbox is all there is
             store = Store(db)
@@ -241,7 +244,7 @@ def test_410_fails_at_once_and_alerts_retry_sends_it_again(store: Store, receive
     assert (report.delivered, report.retrying, report.failed) == (0, 0, 1)
     failed = store.deliveries(status="failed")
     assert [d.id for d in failed] == [delivery_id]
-    assert failed[0].attempts == 1 and failed[0].last_error == "HTTP 410 Gone" and failed[0].next_attempt_at is None
+    assert (failed[0].attempts, failed[0].last_error, failed[0].next_attempt_at) == (1, "HTTP 410 Gone", None)
     clock.advance_to(START + timedelta(days=1))
     assert send(store, [hook(receiver.url)], client, clock).delivered == 0   # failed stays failed
     assert retry_deliveries(store, None, now=clock()) == 1
@@ -308,7 +311,8 @@ def test_give_up_after_marks_failed_and_keeps_the_row(store: Store, receiver: Re
     assert [d.id for d in store.deliveries(status="failed")] == [delivery_id]
 
 
-def test_slack_format_posts_signed_block_kit_json(store: Store, receiver: Receiver, client: httpx.Client) -> None:
+def test_slack_format_posts_signed_block_kit_json(store: Store, receiver: Receiver,
+                                                   client: httpx.Client) -> None:
     clock = Clock(START)
     delivery_id = queue_change(store, clock())
     assert send(store, [hook(receiver.url, fmt="slack")], client, clock).delivered == 1
@@ -320,5 +324,5 @@ def test_slack_format_posts_signed_block_kit_json(store: Store, receiver: Receiv
                  "Data for Generative AI Improvement", "We keep logs for 90 days"):
         assert fact in text, fact
     assert request.header("X-Tosmon-Delivery") == delivery_id
-    assert verify(SECRET, request.header("X-Tosmon-Timestamp"), request.body, request.header("X-Tosmon-Signature"),
-                  now=clock())
+    assert verify(SECRET, request.header("X-Tosmon-Timestamp"), request.body,
+                  request.header("X-Tosmon-Signature"), now=clock())

@@ -58,7 +58,8 @@ def test_backoff_extremes_of_jitter() -> None:
 
 @pytest.mark.parametrize("header,expected", [
     ("120", 120.0), (" 0 ", 0.0), ("Thu, 18 Sep 2025 10:02:00 GMT", 120.0),
-    ("Thu, 18 Sep 2025 09:00:00 GMT", 0.0), ("-5", None), ("soon", None), ("", None), (None, None), ("1.5", None),
+    ("Thu, 18 Sep 2025 09:00:00 GMT", 0.0), ("-5", None), ("soon", None), ("", None), (None, None),
+    ("1.5", None),
 ], ids=["seconds", "zero", "http-date", "past-date", "negative", "word", "empty", "absent", "fraction"])
 def test_parse_retry_after(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header, now=NOW) == expected
@@ -78,7 +79,8 @@ def test_next_attempt_honours_retry_after_but_not_past_the_give_up_time() -> Non
 
 
 def test_next_attempt_rounds_up_to_whole_seconds() -> None:
-    when = next_attempt_at(delivery(), POLICY, attempts=1, now=NOW + timedelta(microseconds=1), retry_after=120)
+    when = next_attempt_at(delivery(), POLICY, attempts=1, now=NOW + timedelta(microseconds=1),
+                           retry_after=120)
     assert when == NOW + timedelta(seconds=121)
 
 
@@ -100,8 +102,8 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 
 def queue(store: Store, *, webhook: str = "ops", at: datetime = NOW) -> Delivery:
-    delivery_id = store.add_delivery(webhook=webhook, event=Event.CHANGE_DETECTED, payload={"change": {"id": 1}},
-                                     now=at)
+    delivery_id = store.add_delivery(webhook=webhook, event=Event.CHANGE_DETECTED,
+                                     payload={"change": {"id": 1}}, now=at)
     return store.deliveries(ids=[delivery_id])[0]
 
 
@@ -182,7 +184,8 @@ def test_missing_secret_fails_without_sending(store: Store) -> None:
 
 def test_unconfigured_webhook_fails_and_can_be_retried(store: Store) -> None:
     result = attempt(store, lambda request: httpx.Response(200), hooks=())
-    assert result.status is DeliveryStatus.FAILED and result.last_error == "webhook 'ops' is no longer configured"
+    assert result.status is DeliveryStatus.FAILED
+    assert result.last_error == "webhook 'ops' is no longer configured"
     assert retry_deliveries(store, None, now=NOW) == 1
     with client_for(lambda request: httpx.Response(200)) as client:
         report = send_due(store, [HOOK], POLICY, client=client, now=lambda: NOW, environ=ENV)
@@ -228,8 +231,11 @@ def test_one_down_webhook_defers_its_queue_and_does_not_block_others(store: Stor
         assert stored[later.id].attempts == 0 and stored[later.id].next_attempt_at == head.next_attempt_at
     # when the receiver is back, the whole queue goes out oldest first
     calls.clear()
-    with client_for(lambda request: calls.append(request.headers["x-tosmon-delivery"]) or httpx.Response(200)) \
-            as client:
+    def record(request: httpx.Request) -> httpx.Response:
+        calls.append(request.headers["x-tosmon-delivery"])
+        return httpx.Response(200)
+
+    with client_for(record) as client:
         report = send_due(store, [HOOK, other], POLICY, client=client, now=lambda: NOW + timedelta(hours=1),
                           environ=ENV)
     assert report.delivered == 3 and calls == [d.id for d in ops]

@@ -1,4 +1,5 @@
-"""Webhook body formats: json is the stored body; slack and discord carry every fact within platform limits."""
+"""Webhook body formats: json is the stored body; slack and discord carry every fact, within platform
+limits."""
 
 from __future__ import annotations
 
@@ -54,7 +55,8 @@ def change_body(change: Change, event: Event = Event.CLAUSE_FLAGGED) -> dict[str
 
 DOC_BODY = {"event": "document.failing", "delivery_id": "d-2",
             "document": {"id": "linkedin/terms", "url": "https://example.com/terms",
-                         "reason": "https://example.com/terms: HTTP 404 Not Found", "since": "2025-09-17T10:00:00Z"}}
+                         "reason": "https://example.com/terms: HTTP 404 Not Found",
+                         "since": "2025-09-17T10:00:00Z"}}
 
 
 def slack_text(message: dict[str, Any]) -> str:
@@ -78,9 +80,11 @@ def test_registry_names_are_the_configurable_formats() -> None:
 def test_json_is_the_stored_body_byte_for_byte(tmp_path: Path) -> None:
     store = Store(tmp_path / "t.db")
     try:
-        store.ensure_document(id="linkedin/privacy-policy", service_name="LinkedIn", url="https://x.test", now=NOW)
+        store.ensure_document(id="linkedin/privacy-policy", service_name="LinkedIn", url="https://x.test",
+                              now=NOW)
         change = make_change()
-        store.add_delivery(webhook="ops", event=Event.CLAUSE_FLAGGED, payload={"change": change.to_json()}, now=NOW)
+        store.add_delivery(webhook="ops", event=Event.CLAUSE_FLAGGED, payload={"change": change.to_json()},
+                           now=NOW)
         payload = store.deliveries()[0].payload
     finally:
         store.close()
@@ -180,4 +184,5 @@ def test_discord_sizes_stay_within_limits() -> None:
     embed = message["embeds"][0]
     assert len(message["content"]) <= 2000 and len(embed["title"]) <= 256
     assert len(embed["description"]) <= DISCORD_DESCRIPTION_LIMIT
-    assert len(embed["title"]) + len(embed["description"]) + len(embed["footer"]["text"]) <= DISCORD_EMBED_TOTAL
+    total = len(embed["title"]) + len(embed["description"]) + len(embed["footer"]["text"])
+    assert total <= DISCORD_EMBED_TOTAL

@@ -51,7 +51,8 @@ def test_malformed_input_is_false_not_an_exception() -> None:
     assert not verify("s3cret", TS, BODY, "", now=NOW)
 
 
-KEYS = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1)  # HMAC zero-pads keys: "a" == "a\0"
+# HMAC zero-pads short keys, so "a" and "a\0" are the same key: leave NUL out
+KEYS = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1)
 
 
 @given(secret=KEYS, other=KEYS, body=st.binary(), ts=st.integers(0, 2**40))
@@ -64,4 +65,5 @@ def test_roundtrip_property(secret: str, other: str, body: bytes, ts: int) -> No
 def test_secret_with_undecodable_environment_bytes_signs_over_the_raw_bytes() -> None:
     raw = b"k\xff"  # os.environ hands such bytes over as surrogate escapes
     secret = raw.decode("utf-8", "surrogateescape")
-    assert sign(secret, TS, BODY) == "sha256=" + hmac.new(raw, f"{TS}.".encode() + BODY, hashlib.sha256).hexdigest()
+    expected = hmac.new(raw, f"{TS}.".encode() + BODY, hashlib.sha256).hexdigest()
+    assert sign(secret, TS, BODY) == "sha256=" + expected
