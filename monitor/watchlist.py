@@ -378,8 +378,6 @@ def _syntax_error(exc: yaml.YAMLError, path: str) -> ConfigError:
         message = exc.problem or exc.context or "syntax error"
         if exc.context and exc.problem and exc.context_mark is not None:
             message += f" ({exc.context} at line {exc.context_mark.line + 1})"
-        elif exc.context and exc.problem:
-            message += f" ({exc.context})"
         line = mark.line + 1 if mark is not None else None
     else:
         message, line = (str(exc).splitlines() or ["syntax error"])[0], None
