@@ -329,20 +329,16 @@ class _Validator:
     def alerts(self, node: Node | None) -> AlertConfig:
         alerts = self.fields(node, "alerts", ALERTS_KEYS)
         retry = self.fields(alerts.values.pop("retry", None), "alerts.retry", RETRY_KEYS).values
-        webhooks_node = alerts.values.pop("webhooks", None)
-        webhooks: list[WebhookConfig] = []
-        if not _is_null(webhooks_node):
-            assert webhooks_node is not None
-            if isinstance(webhooks_node, SequenceNode):
-                names: set[str] = set()
-                for i, item in enumerate(webhooks_node.value):
-                    webhook = self.webhook(item, f"alerts.webhooks[{i}]", names)
-                    if webhook is not None:
-                        webhooks.append(webhook)
-            else:
-                self.error(f"expected a list of webhooks, got {_kind(webhooks_node)}", webhooks_node,
-                           "alerts.webhooks")
-        return AlertConfig(retry=RetryPolicy(**retry), webhooks=tuple(webhooks), **alerts.values)
+        node = alerts.values.pop("webhooks", None)
+        names: set[str] = set()
+        webhooks: list[WebhookConfig | None] = []
+        if isinstance(node, SequenceNode):
+            webhooks = [self.webhook(item, f"alerts.webhooks[{i}]", names)
+                        for i, item in enumerate(node.value)]
+        elif node is not None and not _is_null(node):
+            self.error(f"expected a list of webhooks, got {_kind(node)}", node, "alerts.webhooks")
+        return AlertConfig(retry=RetryPolicy(**retry), webhooks=tuple(w for w in webhooks if w is not None),
+                           **alerts.values)
 
     def webhook(self, node: Node, key: str, names: set[str]) -> WebhookConfig | None:
         hook = self.fields(node, key, WEBHOOK_KEYS)
