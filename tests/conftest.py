@@ -100,6 +100,76 @@ def page_server() -> Iterator[PageServer]:
         server.stop()
 
 
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: bytes
+
+    def header(self, name: str) -> str:
+        return {k.lower(): v for k, v in self.headers.items()}[name.lower()]
+
+
+@dataclass
+class Receiver:
+    """A loopback webhook receiver: answers `script` in order (then 200) and records each request."""
+
+    port: int = 0
+    script: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    requests: list[Received] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        receiver = self
+        lock = threading.Lock()
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with lock:
+                    receiver.requests.append(Received(dict(self.headers), body))
+                    status, headers = receiver.script.pop(0) if receiver.script else (200, {})
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def make_receiver() -> Iterator[Callable[..., Receiver]]:
+    """Start webhook receivers (`make_receiver(port=0)`); all are stopped after the test."""
+    started: list[Receiver] = []
+
+    def make(port: int = 0) -> Receiver:
+        server = Receiver(port=port)
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
 @pytest.fixture
 def write_watchlist(tmp_path: Path) -> Callable[[str], Path]:
     def write(text: str) -> Path:

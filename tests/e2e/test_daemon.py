@@ -32,15 +32,26 @@ def versions(db: Path) -> int:
         return 0
 
 
+def stop(proc: subprocess.Popen[str]) -> None:
+    """Kill the daemon if it still runs, and close its pipes."""
+    if proc.poll() is None:
+        proc.kill()
+    proc.communicate(timeout=10)
+
+
 def start_daemon(tmp_path: Path, db: Path, *extra: str) -> subprocess.Popen[str]:
     env = {**os.environ, "TOSMON_DB": str(db), "TOSMON_WATCHLIST": str(tmp_path / "watchlist.yaml")}
     return subprocess.Popen([sys.executable, "-m", "monitor", *extra, "run"], env=env, cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+PAGE = ("<html><body><main><h1>Terms</h1><p>{}</p><p>We may update these terms from time to time.</p>"
+        "</main></body></html>")
+
+
 @pytest.fixture
 def daemon_watchlist(page_server, write_watchlist):
-    page_server.set("/a", "<html><body><main><h1>Terms</h1><p>First version of the terms.</p></main></body></html>")
+    page_server.set("/a", PAGE.format("First version of the terms of service for every user."))
     write_watchlist(f"defaults:\n  interval: 1s\nservices:\n  example:\n    documents:\n"
                     f"      terms:\n        url: {page_server.url('/a')}\n")
     return page_server
@@ -50,8 +61,7 @@ def test_daemon_checks_and_stops_on_sigterm(tmp_path, db_path, daemon_watchlist)
     proc = start_daemon(tmp_path, db_path)
     try:
         wait_for(lambda: versions(db_path) == 1)
-        daemon_watchlist.set("/a", "<html><body><main><h1>Terms</h1><p>Second version of the terms.</p>"
-                                   "</main></body></html>")
+        daemon_watchlist.set("/a", PAGE.format("Second version of the terms of service for every user."))
         wait_for(lambda: versions(db_path) == 2)
 
         second = start_daemon(tmp_path, db_path)
@@ -65,9 +75,7 @@ def test_daemon_checks_and_stops_on_sigterm(tmp_path, db_path, daemon_watchlist)
         assert time.monotonic() - started < 10
         assert proc.returncode == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        stop(proc)
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         assert conn.execute("SELECT count(*) FROM changes").fetchone()[0] == 1
@@ -79,13 +87,10 @@ def test_daemon_keeps_old_watchlist_when_edit_is_invalid(tmp_path, db_path, daem
         wait_for(lambda: versions(db_path) == 1)
         (tmp_path / "watchlist.yaml").write_text("services:\n  example:\n    documents:\n      terms:\n"
                                                  "        url: not-a-url\n")
-        daemon_watchlist.set("/a", "<html><body><main><p>Changed after the bad edit.</p></main></body></html>")
+        daemon_watchlist.set("/a", PAGE.format("Changed after the bad edit, and still the terms."))
         wait_for(lambda: versions(db_path) == 2)
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
-        err = proc.stderr.read()
+        _, err = proc.communicate(timeout=10)
         assert "watchlist not reloaded" in err and "url" in err
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        stop(proc)

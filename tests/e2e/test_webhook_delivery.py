@@ -7,11 +7,8 @@ records every request's headers and raw body. Time is a fake clock the tests adv
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,61 +43,6 @@ CHANGE_FIELDS = {"id", "document", "service", "url", "detected_at", "from_versio
                  "removed", "modified", "flags"}
 
 
-@dataclass
-class Received:
-    headers: dict[str, str]
-    body: bytes
-
-    def header(self, name: str) -> str:
-        return {k.lower(): v for k, v in self.headers.items()}[name.lower()]
-
-
-@dataclass
-class Receiver:
-    """A loopback webhook receiver: answers `script` in order (then 200) and records each request."""
-
-    port: int = 0
-    script: list[tuple[int, dict[str, str]]] = field(default_factory=list)
-    requests: list[Received] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        receiver = self
-        lock = threading.Lock()
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:  # noqa: N802
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                with lock:
-                    receiver.requests.append(Received(dict(self.headers), body))
-                    status, headers = receiver.script.pop(0) if receiver.script else (200, {})
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
-                                       daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/hook"
-
-    def stop(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(timeout=5)
-
-
 class Clock:
     """A fake `now` the tests move forward."""
 
@@ -116,10 +58,8 @@ class Clock:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    server = Receiver()
-    yield server
-    server.stop()
+def receiver(make_receiver) -> Receiver:
+    return make_receiver()
 
 
 @pytest.fixture
@@ -271,7 +211,7 @@ def test_429_retry_after_is_honoured(store: Store, receiver: Receiver, client: h
 
 def test_receiver_down_then_back_delivers(store: Store, client: httpx.Client) -> None:
     clock = Clock(START)
-    down = Receiver()
+    down = make_receiver()
     url, port = down.url, down.port
     down.stop()                                    # nothing listens on this port now
     delivery_id = queue_change(store, clock())
@@ -281,7 +221,7 @@ def test_receiver_down_then_back_delivers(store: Store, client: httpx.Client) ->
         assert pending.status is DeliveryStatus.PENDING and pending.last_error
         assert "ConnectError" in pending.last_error
         clock.advance_to(pending.next_attempt_at)
-    back = Receiver(port=port)                     # a new server on the same address
+    back = make_receiver(port=port)                     # a new server on the same address
     try:
         assert send(store, [hook(url)], client, clock).delivered == 1
         assert [r.header("X-Tosmon-Delivery") for r in back.requests] == [delivery_id]
