@@ -1,0 +1,263 @@
+"""Generative-AI clause classifier: flags for the added, modified (and removed opt-out) clauses of a change.
+
+`classify()` works in two passes over the changed clauses. The first runs the sentence rules of `rules.py`
+on each new sentence (for a modified clause, only the sentences its edit touched), with the lead-in of a
+list as context; the second flags objection clauses that sit in a section which announces AI training.
+Each flag then gets its dates (the clause, its section, and the change's effective / deadline / "last
+updated" lines, see `dates.py`) and, for training and opt-out flags, an opt-out hint (`optout.py`).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from monitor.classify.dates import find_dates
+from monitor.classify.language import detect_language
+from monitor.classify.lexicon import SUPPORTED_LANGUAGES
+from monitor.classify.optout import find_opt_out
+from monitor.classify.rules import Facts, evaluate, facts, has_prohibition, patterns, prefilter, rule_opt_out
+from monitor.models import Category, ClauseChange, ClauseDiff, ClauseKind, DateRole, Flag, FlagDate
+from monitor.text import is_heading
+
+__all__ = ["classify", "detect_language"]
+
+logger = logging.getLogger(__name__)
+
+MAX_CLAUSE = 20_000           # characters of one clause that are looked at
+MAX_LEAD_IN = 40              # list items walked back to find a list's lead-in
+MAX_DOC_DATES = 8             # change-level dates attached to each flag
+MAX_DOC_DATE_CLAUSE = 400     # longer clauses give change-level dates only through a role cue
+_SENTENCE_RE = re.compile(r"(?<=[.!?])\s+(?=[^\s])|\s+\|\s+(?=\S)|\n+")
+_LIST_RE = re.compile(r"^(?:[-*•]\s|\(?[0-9ivx]{1,4}[.)]\s|\(?[a-z][.)]\s|\d{1,3}(?:\.\d{1,3}){1,4}\.?\s)")
+OPT_OUT_REACH = 5             # clauses between an objection clause and the training clause of its section
+_ORDER = {category: i for i, category in enumerate(Category)}
+
+
+@dataclass(slots=True)
+class _Clause:
+    """One changed clause under analysis."""
+
+    change: ClauseChange
+    text: str
+    sentences: list[Facts] = field(default_factory=list)
+    found: dict[Category, tuple[float, tuple[str, ...]]] = field(default_factory=dict)
+    section: int = -1
+
+
+def classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | None = None,
+             now: datetime) -> list[Flag]:
+    """Flags for one change. `new_clauses` = the full new version (one clause per line, headings start with
+    '#'), used for section context and document-level dates. `now` = when the change was detected (tz-aware
+    UTC). Never raises: a classifier failure is logged and yields no flags rather than losing the check."""
+    try:
+        return _classify(diff, new_clauses, language=language, now=now)
+    except Exception:  # the pipeline must record the change even if a rule trips on odd input
+        logger.exception("classifier failed; change recorded without flags")
+        return []
+
+
+def _language(diff: ClauseDiff, new_clauses: Sequence[str], language: str | None) -> str:
+    if language:
+        short = language.lower().split("-")[0].split("_")[0]
+        if short in SUPPORTED_LANGUAGES:
+            return short
+    sample = " ".join(c.text for c in diff.clauses if c.kind is not ClauseKind.REMOVED)[:4000]
+    if len(sample) < 400:
+        sample += " " + " ".join(new_clauses[:200])[:4000]
+    return detect_language(sample) or "en"
+
+
+def _sections(new_clauses: Sequence[str]) -> list[int]:
+    """For each clause of the new version, the index of its heading (-1 before the first heading)."""
+    out: list[int] = []
+    current = -1
+    for i, clause in enumerate(new_clauses):
+        if is_heading(clause):
+            current = i
+        out.append(current)
+    return out
+
+
+def _lead_in(new_clauses: Sequence[str], index: int | None) -> str:
+    """The sentence that introduces a list item (and the one before it when short), or ""."""
+    if index is None or not 0 <= index < len(new_clauses) or not _LIST_RE.match(new_clauses[index]):
+        return ""
+    i = index - 1
+    steps = 0
+    # The lead-in is the nearest clause ending with a colon ("You agree not to:"), else the first non-item.
+    while i >= 0 and steps < MAX_LEAD_IN and _LIST_RE.match(new_clauses[i]):
+        if new_clauses[i].rstrip().endswith((":", "…")):
+            break
+        i -= 1
+        steps += 1
+    if i < 0 or is_heading(new_clauses[i]):
+        return ""
+    lead = new_clauses[i][:MAX_CLAUSE]
+    if len(lead) < 150 and i > 0 and not is_heading(new_clauses[i - 1]):
+        lead = new_clauses[i - 1][:MAX_CLAUSE] + " " + lead
+    return lead
+
+
+def _fresh_spans(change: ClauseChange) -> list[tuple[int, int]] | None:
+    """Character spans of the new text that the edit inserted (None: the whole clause is new)."""
+    if change.kind is not ClauseKind.MODIFIED or not change.segments:
+        return None
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for op, text in change.segments:
+        if op == 1 and text.strip():
+            spans.append((pos, pos + len(text)))
+        if op >= 0:
+            pos += len(text)
+    return spans
+
+
+def _sentences(text: str) -> list[tuple[int, str]]:
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for m in _SENTENCE_RE.finditer(text):
+        out.append((pos, text[pos:m.start()]))
+        pos = m.end()
+    out.append((pos, text[pos:]))
+    return [(start, s) for start, s in out if s.strip()]
+
+
+def _analyse(item: _Clause, lang: str, new_clauses: Sequence[str]) -> None:
+    lead = _lead_in(new_clauses, item.change.new_index)
+    lead_ban = bool(lead) and has_prohibition(lead, lang)
+    fresh = _fresh_spans(item.change)
+    for start, sentence in _sentences(item.text):
+        if fresh is not None and not any(a < start + len(sentence) and b > start for a, b in fresh):
+            continue
+        f = facts(sentence, lang, lead_prohibition=lead_ban)
+        item.sentences.append(f)
+        for category, (score, evidence) in evaluate(f).items():
+            previous = item.found.get(category)
+            if previous is None or score > previous[0]:
+                item.found[category] = (score, evidence)
+
+
+def _doc_dates(items: list[_Clause], lang: str, now: datetime) -> list[FlagDate]:
+    """Dates the change's added/modified text gives for the change as a whole: effective dates, deadlines,
+    and "last updated" lines."""
+    out: list[FlagDate] = []
+    for item in items:
+        if item.change.kind is ClauseKind.REMOVED:
+            continue
+        for found in find_dates(item.text, lang, now=now):
+            fd = found.flag_date
+            if fd.role in (DateRole.EFFECTIVE, DateRole.DEADLINE):
+                out.append(fd)
+            elif found.cued and len(item.text) <= MAX_DOC_DATE_CLAUSE:
+                out.append(fd)     # "Last updated: ..." line
+    return out
+
+
+def _dedupe(dates: list[FlagDate]) -> tuple[FlagDate, ...]:
+    seen: dict[tuple[date, DateRole], FlagDate] = {}
+    for fd in dates:
+        seen.setdefault((fd.date, fd.role), fd)
+    return tuple(seen.values())
+
+
+def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | None,
+              now: datetime) -> list[Flag]:
+    lang = _language(diff, new_clauses, language)
+    sections = _sections(new_clauses)
+    quick = prefilter()
+    optout_re = patterns(lang)["optout"]
+    items: list[_Clause] = []
+    for change in diff.clauses:
+        text = change.text[:MAX_CLAUSE]
+        if is_heading(text):
+            text = text.lstrip("#").strip()
+        item = _Clause(change=change, text=text)
+        index = change.new_index
+        if index is not None and 0 <= index < len(sections):
+            item.section = sections[index]
+        items.append(item)
+        if change.kind is ClauseKind.REMOVED:
+            continue
+        if quick.search(text):
+            _analyse(item, lang, new_clauses)
+
+    for item in items:
+        if Category.AI_TRAINING in item.found:
+            item.found.pop(Category.AI_FEATURE, None)
+    training_at = [(i.section, i.change.new_index) for i in items
+                   if Category.AI_TRAINING in i.found and i.change.new_index is not None]
+    for item in items:
+        index = item.change.new_index
+        in_section = Category.AI_TRAINING in item.found or (index is not None and any(
+            section == item.section and abs(at - index) <= OPT_OUT_REACH for section, at in training_at))
+        if item.change.kind is ClauseKind.REMOVED:
+            old = item.change.old or ""
+            if quick.search(old) and optout_re.search(old):
+                result = rule_opt_out(facts(old[:MAX_CLAUSE], lang))
+                if result is not None:
+                    item.found[Category.AI_OPT_OUT] = result
+            continue
+        if Category.AI_OPT_OUT in item.found or not in_section or not optout_re.search(item.text):
+            continue
+        fresh = _fresh_spans(item.change)
+        for start, sentence in _sentences(item.text):
+            if fresh is not None and not any(a < start + len(sentence) and b > start for a, b in fresh):
+                continue
+            f = facts(sentence, lang)
+            f.section_training = True
+            result = rule_opt_out(f)
+            if result is not None:
+                item.found[Category.AI_OPT_OUT] = result
+                break
+
+    flagged = [i for i in items if i.found]
+    if not flagged:
+        return []
+    doc_dates = _doc_dates(items, lang, now)
+    references = [d.date for d in doc_dates if d.role is not DateRole.OTHER] or [d.date for d in doc_dates]
+    flags: list[Flag] = []
+    for item in flagged:
+        dates = _flag_dates(item, items, lang, now, references, doc_dates)
+        hint = _hint(item, items, lang)
+        for category in sorted(item.found, key=_ORDER.__getitem__):
+            score, evidence = item.found[category]
+            flags.append(Flag(
+                category=category, score=round(min(max(score, 0.0), 1.0), 2), clause=item.change.text,
+                language=lang, clause_kind=item.change.kind, evidence=evidence, dates=dates,
+                opt_out=hint if category in (Category.AI_TRAINING, Category.AI_OPT_OUT) else None))
+    return flags
+
+
+def _flag_dates(item: _Clause, items: list[_Clause], lang: str, now: datetime, references: list[date],
+                doc_dates: list[FlagDate]) -> tuple[FlagDate, ...]:
+    own = [found.flag_date for found in find_dates(item.text, lang, now=now, references=references)]
+    section: list[FlagDate] = []
+    if item.section >= 0 and item.change.kind is not ClauseKind.REMOVED:
+        for other in items:
+            if other is item or other.section != item.section or other.change.kind is ClauseKind.REMOVED:
+                continue
+            section += [found.flag_date for found in find_dates(other.text, lang, now=now,
+                                                                 references=[d.date for d in own] or references)]
+    return _dedupe(own + section + doc_dates[:MAX_DOC_DATES])
+
+
+def _hint(item: _Clause, items: list[_Clause], lang: str) -> str | None:
+    """The opt-out hint of the clause's objection sentences, else of its section's changed clauses."""
+    for _, sentence in _sentences(item.text):
+        hint = find_opt_out(sentence, lang)
+        if hint:
+            return hint
+    if item.section < 0:
+        return None
+    for other in items:
+        if other is item or other.section != item.section or other.change.kind is ClauseKind.REMOVED:
+            continue
+        for _, sentence in _sentences(other.text):
+            hint = find_opt_out(sentence, lang)
+            if hint:
+                return hint
+    return None

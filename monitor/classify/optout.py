@@ -1,0 +1,84 @@
+"""Opt-out hints: the settings path, URL or e-mail address a text gives for objecting to AI training.
+
+A settings path is two or more segments joined by ``>``, ``›`` or ``→`` ("Préférences et confidentialité >
+Confidentialité des données > Données pour l'amélioration de l'IA générative"); its first segment starts after
+the preposition or determiner that introduces it, its last one ends at punctuation or at a trailing verb
+("... > KI-Training widersprechen").
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.classify.rules import patterns
+
+MAX_TEXT = 20_000
+_SEP_RE = re.compile(r"\s*[>›→»]\s*")
+_PATH_RE = re.compile(r"[^\n>›→»]{1,80}(?:\s*[>›→»]\s*[^\n>›→»]{1,80}){1,8}")
+_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"'«»]{3,300}", re.IGNORECASE)
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
+_END_RE = re.compile(r"[.;:,()\[\]!?«»\"“”]|\s[-–—]\s|\s(?:if|si|wenn|falls|se|om|als|jeśli|jeżeli|puis|then|"
+                     r"dann|sauf|unless|à tout moment|at any time|jederzeit)\s")
+_MAX_LAST_WORDS = 8
+#: Words that introduce a settings path or end one (prepositions, determiners, verbs of objecting).
+_STOP = frozenset("""
+dans depuis via sous sur en vos votre les la le l' des du de à au aux in under at through from your the my
+unter über bei im in deinen deine dein ihren ihre ihr den die der dem desde en a través través de tus tu la
+las los el al da tramite nelle nella nel in le tue tuo op via onder je jouw uw de het em através pelo pela
+na no nas nos as os suas seus w przez wybierając wybierz twoje i under via på dina din ditt gå till go to
+open ouvrez öffne abre apri otwórz öppna choose select choisissez wähle selecciona seleziona kies escolha
+""".split())
+_TRAILING_VERBS = re.compile(
+    r"\s+(?:widersprechen|widersprichst|ausschalten|abschalten|deaktivieren|ändern|anpassen|festlegen|"
+    r"einstellen|verwalten|ablehnen|aus|opporti|disattivare|oponerte|desactivar|opor-se|desativar|"
+    r"uitschakelen|wyłączyć|stänga av|invända)\s*$", re.IGNORECASE)
+
+
+def _clean_segment(segment: str) -> str:
+    return segment.strip(" \t*_`'\"“”«»")
+
+
+def settings_path(text: str) -> str | None:
+    """The first settings path of `text` ("A > B > C"), or None."""
+    for m in _PATH_RE.finditer(text[:MAX_TEXT]):
+        parts = _SEP_RE.split(m.group(0))
+        first_words = parts[0].split()
+        kept: list[str] = []
+        for word in reversed(first_words):
+            if word.lower().strip(",;:(") in _STOP or re.search(r"[.;:,()!?]$", word):
+                break
+            kept.append(word)
+        kept.reverse()
+        while kept and not (kept[0][:1].isupper() or kept[0][:1].isdigit()):
+            kept.pop(0)
+        first = _clean_segment(" ".join(kept))
+        last = parts[-1]
+        end = _END_RE.search(last)
+        if end:
+            last = last[:end.start()]
+        last = " ".join(last.split()[:_MAX_LAST_WORDS])
+        last = _clean_segment(_TRAILING_VERBS.sub("", last.strip()))
+        middle = [_clean_segment(p) for p in parts[1:-1]]
+        segments = [first, *middle, last]
+        if all(segments) and all(len(s) <= 80 for s in segments) and not any(s[:1].isdigit() for s in segments):
+            return " > ".join(segments)
+    return None
+
+
+def find_opt_out(text: str, language: str, *, require_cue: bool = True) -> str | None:
+    """The settings path, URL or e-mail address given for objecting in `text`, or None.
+
+    With `require_cue`, only sentences that contain an opt-out or objection cue are searched."""
+    text = text[:MAX_TEXT]
+    if require_cue and not patterns(language)["optout"].search(text):
+        return None
+    path = settings_path(text)
+    if path:
+        return path
+    url = _URL_RE.search(text)
+    if url:
+        return url.group(0).rstrip(".,;:!?")
+    email = _EMAIL_RE.search(text)
+    if email:
+        return email.group(0).rstrip(".")
+    return None

@@ -1,0 +1,252 @@
+"""Sentence-level rules: which generative-AI categories one sentence supports, and why.
+
+A sentence is first reduced to `Facts` (where each term group of `lexicon.TERMS` matched, by word position);
+each rule of `RULES` (category -> callable) then reads the facts and answers a score and its evidence, or None.
+The rules are co-occurrence tests, not sentence lists:
+
+- ai_training: a training verb near an AI object ("train ... machine learning models"), or a develop/improve
+  verb right next to one ("develop and improve our AI"), not negated ("we do not use ... to train") and not a
+  ban addressed to users or third parties;
+- ai_scraping_ban: a prohibition (in the sentence or the lead-in of its list) + AI + scraping, training or use;
+- ai_opt_out: an objection / opt-out cue + AI or training words, or a section that announces training;
+- ai_feature: AI + a feature or processing cue, when the sentence does not announce training;
+- ai_content_rules: AI-generated content mentioned in a sentence that is not a scraping ban.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from monitor.classify.lexicon import TERMS
+from monitor.models import Category
+
+#: Groups whose English terms also count in other languages (technical vocabulary crosses languages).
+_SHARED = frozenset({"ai", "strong", "weak", "generated", "scrape", "feature"})
+_GROUPS = ("ai", "strong", "weak", "use", "subject", "negation", "conditional", "not_only", "prohibition",
+           "scrape", "optout", "feature", "generated", "relative", "material", "user_agent", "rule", "instrument")
+_WORD_RE = re.compile(r"\w+(?:['’]\w+)?", re.UNICODE)
+_BREAK_RE = re.compile(r"[:()]")
+
+#: Proximity windows, in words.
+STRONG_WINDOW = 25       # "train" ... "AI models" within the same sentence span
+WEAK_BEFORE = 8          # "develop and improve our algorithms and machine learning models"
+WEAK_AFTER = 6           # "les technologies d'IA que nous développons" (needs a relative word in between)
+USER_AGENT_WINDOW = 8    # "provide you with functionality ... to fine-tune models": the user trains
+NEGATION_WINDOW = 6      # "werden nicht zum Training", "används inte för att träna"
+CONDITIONAL_WINDOW = 4   # "if you do not want", "si vous ne souhaitez pas"
+
+
+def _fragment(frag: str) -> str:
+    tail = "" if frag.endswith(("'", "’")) else r"(?!\w)"
+    return rf"(?<!\w)(?:{frag}){tail}"
+
+
+@lru_cache(maxsize=32)
+def patterns(language: str) -> dict[str, re.Pattern[str]]:
+    """Compiled term groups for a language (unknown languages get English)."""
+    lang = language if language in TERMS else "en"
+    compiled: dict[str, re.Pattern[str]] = {}
+    for group in _GROUPS:
+        frags = list(TERMS[lang].get(group, ()))
+        if lang != "en" and group in _SHARED:
+            frags += TERMS["en"].get(group, ())
+        compiled[group] = re.compile("|".join(_fragment(f) for f in frags) or r"(?!)", re.IGNORECASE)
+    return compiled
+
+
+@lru_cache(maxsize=1)
+def prefilter() -> re.Pattern[str]:
+    """One cheap pattern over every language's AI and training terms: clauses without a hit are skipped."""
+    frags = [f for lang in TERMS for group in ("ai", "strong", "generated") for f in TERMS[lang][group]]
+    return re.compile("|".join(_fragment(f) for f in frags), re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Facts:
+    """Where each term group matched in one sentence (word positions), plus context from around it."""
+
+    text: str
+    hits: dict[str, list[tuple[int, str]]]
+    breaks: list[int] = field(default_factory=list)   # word positions right after ":" "(" ")"
+    lead_prohibition: bool = False     # the lead-in of a list item bans something
+    section_training: bool = False     # the section announces AI training (set by the caller)
+    notes: list[str] = field(default_factory=list)
+
+    def has(self, group: str) -> bool:
+        return bool(self.hits.get(group))
+
+    def terms(self, group: str) -> list[str]:
+        return [term for _, term in self.hits.get(group, [])]
+
+
+def facts(text: str, language: str, *, lead_prohibition: bool = False) -> Facts:
+    """Match every term group of `language` in `text`."""
+    starts = [m.start() for m in _WORD_RE.finditer(text)]
+    hits: dict[str, list[tuple[int, str]]] = {}
+    for group, pattern in patterns(language).items():
+        found = [(bisect_right(starts, m.start()) - 1, m.group(0)) for m in pattern.finditer(text)]
+        if found:
+            hits[group] = found
+    breaks = [bisect_right(starts, m.start()) for m in _BREAK_RE.finditer(text)]
+    return Facts(text=text, hits=hits, breaks=breaks, lead_prohibition=lead_prohibition)
+
+
+def _negated(f: Facts, verb_positions: list[int]) -> str | None:
+    """The negation cue that governs one of the verbs, if any ("does not use ... to train")."""
+    anchors = sorted(set(verb_positions) | {p for p, _ in f.hits.get("use", [])})
+    conditionals = [p for p, _ in f.hits.get("conditional", [])]
+    not_only = [p for p, _ in f.hits.get("not_only", [])]
+    last_verb = max(verb_positions)
+    for pos, term in f.hits.get("negation", []):
+        if pos > last_verb:
+            continue
+        if any(0 <= pos - c <= CONDITIONAL_WINDOW for c in conditionals):
+            continue
+        if any(0 <= pos - n <= 1 for n in not_only):
+            continue
+        if any(0 < a - pos <= NEGATION_WINDOW and a <= last_verb for a in anchors):
+            return term
+    return None
+
+
+def _training_pairs(f: Facts) -> tuple[list[int], list[str], float]:
+    """Verb positions that bind to an AI object, their evidence, and the strength (0 when none)."""
+    ai = f.hits.get("ai", [])
+    if not ai:
+        return [], [], 0.0
+    verbs: list[int] = []
+    evidence: list[str] = []
+    strength = 0.0
+    for pos, term in f.hits.get("strong", []):
+        near = [a for a in ai if abs(a[0] - pos) <= STRONG_WINDOW]
+        if near:
+            verbs.append(pos)
+            evidence.append(f"train:{term}~{near[0][1]}")
+            strength = 1.0
+    relatives = [p for p, _ in f.hits.get("relative", [])]
+    features = [p for p, _ in f.hits.get("feature", [])]
+    instruments = [p for p, _ in f.hits.get("instrument", [])]
+    # For develop/improve, the AI term must be the thing developed: not "AI features", not "assisted by AI".
+    objects = [a for a in ai if not any(-2 <= a[0] - p <= 1 and p != a[0] for p in features)
+               and not any(1 <= a[0] - p <= 2 for p in instruments)]
+    for pos, term in f.hits.get("weak", []):
+        near = [a for a in objects if (0 < a[0] - pos <= WEAK_BEFORE and not _colon_between(f, pos, a[0]))
+                or (0 < pos - a[0] <= WEAK_AFTER and any(a[0] < r < pos for r in relatives))]
+        if near:
+            verbs.append(pos)
+            evidence.append(f"develop:{term}~{near[0][1]}")
+            strength = max(strength, 0.7)
+    return verbs, evidence, strength
+
+
+def _colon_between(f: Facts, start: int, end: int) -> bool:
+    """True when a colon or bracket separates two word positions (a label, not a verb and its object)."""
+    return any(start < p <= end for p in f.breaks)
+
+
+def _prohibited(f: Facts) -> list[str]:
+    found = f.terms("prohibition")
+    return found + (["lead-in:prohibition"] if f.lead_prohibition and not found else [])
+
+
+Result = tuple[float, tuple[str, ...]] | None
+
+
+def rule_scraping_ban(f: Facts) -> Result:
+    """Users or third parties may not use the service's content for AI (scrape, mine, train...)."""
+    bans = _prohibited(f)
+    if not bans or not f.has("ai"):
+        return None
+    verbs, pair_evidence, _ = _training_pairs(f)
+    used_material = f.terms("use")[:1] + f.terms("material")[:1] if f.has("use") and f.has("material") else []
+    reasons = f.terms("scrape") + pair_evidence + used_material
+    if not reasons:
+        return None
+    score = 0.6 + 0.15 * bool(f.has("scrape")) + 0.15 * bool(verbs)
+    return min(score, 0.95), tuple(dict.fromkeys(["ban:" + bans[0]] + reasons[:3] + ["ai:" + f.terms("ai")[0]]))
+
+
+def rule_training(f: Facts) -> Result:
+    """The service uses or may use users' data or content to train, develop or improve AI models."""
+    verbs, evidence, strength = _training_pairs(f)
+    if not verbs:
+        return None
+    if _prohibited(f):
+        return None
+    negation = _negated(f, verbs)
+    if negation is not None:
+        f.notes.append(f"negated:{negation}")
+        return None
+    agents = [p for p, _ in f.hits.get("user_agent", [])]
+    if any(0 < min(verbs) - a <= USER_AGENT_WINDOW for a in agents):
+        f.notes.append("user-driven")
+        return None     # a feature that lets the user train or fine-tune, not the service training on them
+    if strength < 1.0 and f.has("generated"):
+        return None     # "content generated or enhanced with AI": a content rule, not training
+    score = 0.55 + 0.25 * strength + 0.1 * bool(f.has("subject"))
+    subject = [f"subject:{t}" for t in f.terms("subject")[:1]]
+    return min(score, 0.95), tuple(dict.fromkeys(evidence[:3] + subject))
+
+
+def rule_opt_out(f: Facts) -> Result:
+    """How or until when users can object to AI training."""
+    cues = f.terms("optout")
+    if not cues:
+        return None
+    topic = f.terms("strong")[:1] + f.terms("ai")[:1]
+    if not topic and not f.section_training:
+        return None
+    if not f.has("strong") and not f.section_training:
+        return None    # objecting to an AI feature is not objecting to training
+    evidence = ["optout:" + cues[0]] + [f"topic:{t}" for t in topic] + (["section:ai_training"]
+                                                                      if f.section_training else [])
+    return 0.6 + 0.2 * bool(topic) + 0.1 * f.section_training, tuple(evidence)
+
+
+def rule_feature(f: Facts) -> Result:
+    """An AI feature processes users' data (assistant, chatbot, summaries), without training on it."""
+    if not f.has("ai") or not f.has("feature"):
+        return None
+    return 0.6 + 0.1 * bool(f.has("subject")), ("ai:" + f.terms("ai")[0], "feature:" + f.terms("feature")[0])
+
+
+def rule_content_rules(f: Facts) -> Result:
+    """Rules about AI-generated content (labelling, deception, monetisation)."""
+    if not f.has("generated") or not (f.has("rule") or f.has("prohibition")):
+        return None
+    cue = (f.terms("rule") + f.terms("prohibition"))[0]
+    return 0.7 + 0.1 * bool(f.has("prohibition")), ("generated:" + f.terms("generated")[0], "rule:" + cue)
+
+
+RULES: dict[Category, Callable[[Facts], Result]] = {
+    Category.AI_SCRAPING_BAN: rule_scraping_ban,
+    Category.AI_TRAINING: rule_training,
+    Category.AI_OPT_OUT: rule_opt_out,
+    Category.AI_FEATURE: rule_feature,
+    Category.AI_CONTENT_RULES: rule_content_rules,
+}
+
+
+def evaluate(f: Facts) -> dict[Category, tuple[float, tuple[str, ...]]]:
+    """Run every rule over one sentence's facts, with the precedence between them applied."""
+    out: dict[Category, tuple[float, tuple[str, ...]]] = {}
+    for category, rule in RULES.items():
+        result = rule(f)
+        if result is not None:
+            out[category] = result
+    if Category.AI_SCRAPING_BAN in out:
+        out.pop(Category.AI_TRAINING, None)
+        out.pop(Category.AI_CONTENT_RULES, None)
+        out.pop(Category.AI_FEATURE, None)
+    if Category.AI_TRAINING in out or Category.AI_CONTENT_RULES in out:
+        out.pop(Category.AI_FEATURE, None)
+    return out
+
+
+def has_prohibition(text: str, language: str) -> bool:
+    """True when `text` (a list's lead-in) states a ban."""
+    return bool(patterns(language)["prohibition"].search(text))
