@@ -89,17 +89,18 @@ def _lead_in(new_clauses: Sequence[str], index: int | None) -> str:
     i = index - 1
     steps = 0
     # The lead-in is the nearest clause ending with a colon ("You agree not to:"), else the first non-item.
+    colon = ""
     while i >= 0 and steps < MAX_LEAD_IN and _LIST_RE.match(new_clauses[i]):
-        if new_clauses[i].rstrip().endswith((":", "…")):
-            break
+        if not colon and new_clauses[i].rstrip().endswith((":", "…")):
+            colon = new_clauses[i][:MAX_CLAUSE]
         i -= 1
         steps += 1
     if i < 0 or is_heading(new_clauses[i]):
-        return ""
+        return colon
     lead = new_clauses[i][:MAX_CLAUSE]
     if len(lead) < 150 and i > 0 and not is_heading(new_clauses[i - 1]):
         lead = new_clauses[i - 1][:MAX_CLAUSE] + " " + lead
-    return lead
+    return (colon + " " + lead).strip()
 
 
 def _fresh_spans(change: ClauseChange) -> list[tuple[int, int]] | None:

@@ -122,6 +122,8 @@ def _training_pairs(f: Facts) -> tuple[list[int], list[str], float]:
     evidence: list[str] = []
     strength = 0.0
     for pos, term in f.hits.get("strong", []):
+        if term.lower().endswith("ed") and any(a[0] - pos == 1 for a in ai):
+            continue    # "Fine-Tuned Models", "pre-trained models": a kind of model, not an act of training
         near = [a for a in ai if abs(a[0] - pos) <= STRONG_WINDOW]
         if near:
             verbs.append(pos)
