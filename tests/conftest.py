@@ -150,9 +150,11 @@ class Receiver:
         return f"http://127.0.0.1:{self.port}/hook"
 
     def stop(self) -> None:
-        self.httpd.shutdown()
+        """Stop serving (idempotent: the fixture stops every receiver again at the end)."""
+        if self.thread.is_alive():
+            self.httpd.shutdown()
+            self.thread.join(timeout=5)
         self.httpd.server_close()
-        self.thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import markdown
 import pytest
 
-from monitor.markdown import inline_text
+from monitor.markdown import clauses_from_markdown, inline_text
 from monitor.text import fold
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
@@ -34,6 +35,17 @@ def html_page(md_text: str, title: str) -> str:
             f"<footer>Footer links</footer></body></html>")
 
 
+def wanted_texts(line: str) -> list[str]:
+    """A key_added_text line (a Markdown fragment: a list item, a table row, bold text) as the plain clause
+    texts the extractor should give for it."""
+    texts = []
+    for clause in clauses_from_markdown(line) or [inline_text(line)]:
+        text = fold(re.sub(r"^(#+ |- )", "", clause).strip("*_ "))
+        if text:
+            texts.append(text)
+    return texts
+
+
 def slug(case: Path) -> str:
     return case.name.lower().replace("_", "-").replace(".", "-")
 
@@ -50,6 +62,9 @@ def serve_and_check(page_server, write_watchlist, run_cli, cases: list[Path]) ->
     for case in cases:
         page_server.set(f"/{case.name}", html_page((case / "after.md").read_text(encoding="utf-8"), case.name))
     second = run_cli("check")
+    if second.exit_code == 1 and "suspect: text shrank" in second.stdout:
+        # A real rewrite that lost most of the text is held back once, then accepted when seen again.
+        second = run_cli("check")
     assert second.exit_code == 0, second.output
     changes = json.loads(run_cli("log", "--json").stdout)
     by_doc = {c["document"]: c for c in changes}
@@ -74,7 +89,7 @@ def test_key_added_text_is_in_added_or_modified_clauses(page_server, write_watch
             continue
         new_text = " \n ".join(fold(c["new"]) for c in change["clauses"] if c["kind"] in ("added", "modified"))
         for line in meta["key_added_text"].splitlines():
-            wanted = fold(inline_text(line))
-            if wanted and wanted not in new_text:
-                missing.append(f"{case.name}: {wanted[:100]!r}")
+            for wanted in wanted_texts(line):
+                if wanted not in new_text:
+                    missing.append(f"{case.name}: {wanted[:100]!r}")
     assert not missing, "\n".join(missing)
