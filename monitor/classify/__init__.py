@@ -19,7 +19,7 @@ from monitor.classify.dates import find_dates
 from monitor.classify.language import detect_language
 from monitor.classify.lexicon import SUPPORTED_LANGUAGES
 from monitor.classify.optout import find_opt_out
-from monitor.classify.rules import Facts, evaluate, facts, has_prohibition, patterns, prefilter, rule_opt_out
+from monitor.classify.rules import Facts, evaluate, facts, has_prohibition, might_concern_ai, patterns, rule_opt_out
 from monitor.models import Category, ClauseChange, ClauseDiff, ClauseKind, DateRole, Flag, FlagDate
 from monitor.text import is_heading
 
@@ -169,7 +169,6 @@ def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | N
               now: datetime) -> list[Flag]:
     lang = _language(diff, new_clauses, language)
     sections = _sections(new_clauses)
-    quick = prefilter()
     optout_re = patterns(lang)["optout"]
     items: list[_Clause] = []
     for change in diff.clauses:
@@ -183,7 +182,7 @@ def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | N
         items.append(item)
         if change.kind is ClauseKind.REMOVED:
             continue
-        if quick.search(text):
+        if might_concern_ai(text):
             _analyse(item, lang, new_clauses)
 
     for item in items:
@@ -197,7 +196,7 @@ def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | N
             section == item.section and abs(at - index) <= OPT_OUT_REACH for section, at in training_at))
         if item.change.kind is ClauseKind.REMOVED:
             old = item.change.old or ""
-            if quick.search(old) and optout_re.search(old):
+            if might_concern_ai(old) and optout_re.search(old):
                 result = rule_opt_out(facts(old[:MAX_CLAUSE], lang))
                 if result is not None:
                     item.found[Category.AI_OPT_OUT] = result

@@ -22,6 +22,7 @@ from monitor.classify.lexicon import DATE_ORDER, MONTHS, SUPPORTED_LANGUAGES, TE
 from monitor.models import DateRole, FlagDate
 
 MAX_TEXT = 20_000
+_DIGIT_RE = re.compile(r"\d")
 _SPACE = r"[\s\u00a0\u202f]"
 _FILLERS = (r"(?:the|den|dem|der|de|del|el|le|la|il|l['’]|op|em|o|a|w|dnia|on|am|den)")
 
@@ -72,6 +73,8 @@ def candidates(text: str, language: str) -> list[Candidate]:
     """Date-shaped spans of `text`, leftmost first, without overlaps."""
     lang = language if language in SUPPORTED_LANGUAGES else "en"
     text = text[:MAX_TEXT]
+    if not _DIGIT_RE.search(text):
+        return []
     dmy, mdy, iso, numeric = _patterns(lang)
     found: list[Candidate] = []
     for m in dmy.finditer(text):

@@ -28,6 +28,15 @@ from typing import Final
 
 SUPPORTED_LANGUAGES: Final = ("en", "fr", "de", "es", "it", "nl", "pt", "pl", "sv")
 
+#: Lower-case stems of which one occurs in every clause the rules can flag (a cheap substring pre-filter).
+PREFILTER_STEMS: Final = (
+    "intellig", "learning", "lernen", "apprentissage", "aprendiza", "apprendimento", "inlärning", "uczeni",
+    "model", "modèle", "modèl", "train", "entraîn", "entrain", "entren", "addestr", "trenow", "trän", "trein",
+    "fine-tun", "finetun", "tuning", "generat", "génér", "generier", "gegenereerd", "gerad", "wygenerow",
+    "chatbot", "deepfake", "neural", "neuron", "sztuczn", "künstlich", "kunstmatig", "artificiel",
+    "artificial", "språkmodell", "taalmodel", "sprachmodell", "former", "formation", "formé",
+)
+
 #: Month names (and common abbreviations) -> month number, per language.
 MONTHS: Final[dict[str, dict[str, int]]] = {
     "en": {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,

@@ -14,6 +14,7 @@ from monitor.classify.rules import patterns
 
 MAX_TEXT = 20_000
 _SEP_RE = re.compile(r"\s*[>›→»]\s*")
+_SEP_CHARS_RE = re.compile(r"\s[>›→»]\s")
 _PATH_RE = re.compile(r"[^\n>›→»]{1,80}(?:\s*[>›→»]\s*[^\n>›→»]{1,80}){1,8}")
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"'«»]{3,300}", re.IGNORECASE)
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
@@ -40,6 +41,8 @@ def _clean_segment(segment: str) -> str:
 
 def settings_path(text: str) -> str | None:
     """The first settings path of `text` ("A > B > C"), or None."""
+    if not _SEP_CHARS_RE.search(text):
+        return None
     for m in _PATH_RE.finditer(text[:MAX_TEXT]):
         parts = _SEP_RE.split(m.group(0))
         first_words = parts[0].split()

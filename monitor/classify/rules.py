@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from monitor.classify.lexicon import TERMS
+from monitor.classify.lexicon import PREFILTER_STEMS, TERMS
 from monitor.models import Category
 
 #: Groups whose English terms also count in other languages (technical vocabulary crosses languages).
@@ -42,7 +42,12 @@ CONDITIONAL_WINDOW = 4   # "if you do not want", "si vous ne souhaitez pas"
 
 def _fragment(frag: str) -> str:
     tail = "" if frag.endswith(("'", "’")) else r"(?!\w)"
-    return rf"(?<!\w)(?:{frag}){tail}"
+    return rf"(?:{frag}){tail}"
+
+
+def _alternation(frags: list[str]) -> str:
+    """One word-initial alternation (a single leading look-behind keeps the regex engine fast)."""
+    return r"(?<!\w)(?:" + "|".join(_fragment(f) for f in frags) + ")" if frags else r"(?!)"
 
 
 @lru_cache(maxsize=32)
@@ -54,15 +59,19 @@ def patterns(language: str) -> dict[str, re.Pattern[str]]:
         frags = list(TERMS[lang].get(group, ()))
         if lang != "en" and group in _SHARED:
             frags += TERMS["en"].get(group, ())
-        compiled[group] = re.compile("|".join(_fragment(f) for f in frags) or r"(?!)", re.IGNORECASE)
+        compiled[group] = re.compile(_alternation(frags), re.IGNORECASE)
     return compiled
 
 
-@lru_cache(maxsize=1)
-def prefilter() -> re.Pattern[str]:
-    """One cheap pattern over every language's AI and training terms: clauses without a hit are skipped."""
-    frags = [f for lang in TERMS for group in ("ai", "strong", "generated") for f in TERMS[lang][group]]
-    return re.compile("|".join(_fragment(f) for f in frags), re.IGNORECASE)
+_ACRONYM_RE = re.compile(r"(?<![^\W\d_])(?:AI|IA|KI|SI|LLMs?|ML|GenAI)(?![^\W\d_])")
+
+
+def might_concern_ai(text: str) -> bool:
+    """Cheap pre-filter: False when no AI or training stem of any language occurs in `text`."""
+    if _ACRONYM_RE.search(text):
+        return True
+    low = text.lower()
+    return any(stem in low for stem in PREFILTER_STEMS)
 
 
 @dataclass(slots=True)
