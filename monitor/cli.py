@@ -157,7 +157,7 @@ def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
     from monitor.alerts import send_due
     from monitor.fetch import make_client
     from monitor.models import Outcome
-    from monitor.pipeline import check_documents
+    from monitor.pipeline import run_checks
 
     watchlist = ctx.watchlist()
     docs = list(watchlist.documents)
@@ -172,11 +172,11 @@ def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
     try:
         store.sync_documents(watchlist.documents, now=utc_now())
         width = max((len(d.id) for d in docs), default=0)
-        with make_client() as client:
-            for result in check_documents(docs, store=store, client=client, alerts=watchlist.alerts):
-                failed |= result.outcome is Outcome.ERROR
-                click.echo(f"{result.document_id.ljust(width)}  {result.summary()}")
-            if watchlist.alerts.webhooks:
+        for result in run_checks(docs, db_path=ctx.db_path, alerts=watchlist.alerts):
+            failed |= result.outcome is Outcome.ERROR
+            click.echo(f"{result.document_id.ljust(width)}  {result.summary()}")
+        if watchlist.alerts.webhooks:
+            with make_client() as client:
                 send_due(store, watchlist.alerts.webhooks, watchlist.alerts.retry, client=client)
     finally:
         store.close()

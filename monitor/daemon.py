@@ -26,6 +26,9 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 1.0
 WATCH_FILE_SECONDS = 2.0
 STOP_GRACE_SECONDS = 8.0
+#: At most this many hosts are checked at once; one request at a time per host, this far apart.
+MAX_CONCURRENT_HOSTS = 4
+HOST_DELAY_SECONDS = 1.0
 
 
 @contextmanager
@@ -149,7 +152,7 @@ class Daemon:
         """Check every due document, then send due deliveries."""
         from monitor.alerts import send_due
         from monitor.fetch import make_client
-        from monitor.pipeline import check_safely
+        from monitor.pipeline import run_checks
         from monitor.store import Store
 
         self._maybe_reload()
@@ -157,18 +160,16 @@ class Daemon:
         watchlist = self._watchlist
         store = Store(self.db_path)
         try:
-            store.sync_documents(watchlist.documents, now=utc_now())
+            now = utc_now()
+            store.sync_documents(watchlist.documents, now=now)
             states = {s.id: s for s in store.document_states()}
-            with make_client() as client:
-                for doc in watchlist.documents:
-                    if self._stop.is_set():
-                        break
-                    state = states.get(doc.id)
-                    due = state is None or state.next_due_at is None or state.next_due_at <= utc_now()
-                    if not due:
-                        continue
-                    check_safely(doc, store=store, client=client, alerts=watchlist.alerts)
-                if watchlist.alerts.webhooks and not self._stop.is_set():
+            due = [doc for doc in watchlist.documents
+                   if (state := states.get(doc.id)) is None or state.next_due_at is None or state.next_due_at <= now]
+            for _ in run_checks(due, db_path=self.db_path, alerts=watchlist.alerts, workers=MAX_CONCURRENT_HOSTS,
+                                host_delay=HOST_DELAY_SECONDS, stop=self._stop):
+                pass
+            if watchlist.alerts.webhooks and not self._stop.is_set():
+                with make_client() as client:
                     send_due(store, watchlist.alerts.webhooks, watchlist.alerts.retry, client=client)
         except MonitorError as exc:
             log.error("%s", exc)

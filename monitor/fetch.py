@@ -266,19 +266,12 @@ def _codec(label: str | None, *, from_meta: bool = False) -> str | None:
 
 
 def _detect(body: bytes) -> tuple[str, str]:
-    """No usable declaration: UTF-8 if the bytes are valid UTF-8, else charset-normalizer's guess when it is
-    installed, else windows-1252."""
+    """No usable declaration: UTF-8 if the bytes are valid UTF-8, else windows-1252."""
     try:
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:
-        pass
-    else:
-        best = from_bytes(body[:65536]).best()
-        guess = _codec(best.encoding) if best is not None else None
-        if guess is not None:
-            return body.decode(guess, errors="replace"), guess
+    # Browsers' default for undeclared non-UTF-8 pages in Western locales. Statistical detectors (such as
+    # charset-normalizer) guess exotic code pages on short Latin text, so none is used: results stay the
+    # same whichever packages happen to be installed.
     return body.decode("cp1252", errors="replace"), "cp1252"

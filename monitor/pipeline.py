@@ -10,11 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import queue
+import random
+import threading
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -40,6 +45,8 @@ log = logging.getLogger(__name__)
 
 #: A failing document is retried after interval, 2x, 4x ... at most this many intervals.
 MAX_BACKOFF_FACTOR = 8
+#: Share of an interval by which the next check moves at random.
+JITTER = 0.1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -59,9 +66,15 @@ def extractor_fingerprint(doc: Document) -> str:
 
 
 def failure_delay(doc: Document, failures: int) -> timedelta:
-    """How long to wait after the n-th consecutive failure: interval x 1, 2, 4, 8 (the cap)."""
+    """How long to wait after the n-th consecutive failure: interval x 1, 2, 4, 8 (the cap), with jitter."""
     factor = min(MAX_BACKOFF_FACTOR, 2 ** max(0, failures - 1))
-    return doc.interval * factor
+    return jittered(doc.interval * factor)
+
+
+def jittered(interval: timedelta) -> timedelta:
+    """The interval give or take JITTER, so documents added together drift apart instead of being checked
+    in bursts."""
+    return interval * random.uniform(1 - JITTER, 1 + JITTER)
 
 
 def _fetch(doc: Document, state: DocumentState, client: httpx.Client) -> _Fetched:
@@ -180,7 +193,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
             _enqueue(store, alerts, Event.DOCUMENT_RECOVERED,
                      _document_payload(doc, reason=store.last_error(doc.id), since=state.failing_since),
                      now=now, document_id=doc.id)
-        store.record_success(doc.id, status=str(result.outcome), now=now, next_due_at=now + doc.interval,
+        store.record_success(doc.id, status=str(result.outcome), now=now, next_due_at=now + jittered(doc.interval),
                              etag=first.etag if single else None,
                              last_modified=first.last_modified if single else None)
     return CheckResult(document_id=doc.id, outcome=result.outcome, change_id=result.change_id,
@@ -249,8 +262,41 @@ def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: A
     return result
 
 
-def check_documents(docs: Sequence[Document], *, store: Store, client: httpx.Client,
-                    alerts: AlertConfig = AlertConfig()) -> Iterator[CheckResult]:
-    """Check documents one after another with `check_safely`."""
+def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = AlertConfig(),
+               workers: int = 4, host_delay: float = 0.0,
+               stop: threading.Event | None = None) -> Iterator[CheckResult]:
+    """Check documents concurrently, yielding results as they finish: at most `workers` hosts at once, one
+    request at a time per host with `host_delay` seconds between two requests to it. Each worker has its
+    own database connection (SQLite serialises the writes; each check is still one transaction)."""
+    from monitor.fetch import make_client
+
+    by_host: dict[str, list[Document]] = {}
     for doc in docs:
-        yield check_safely(doc, store=store, client=client, alerts=alerts)
+        by_host.setdefault(urlsplit(doc.url).netloc.lower(), []).append(doc)
+    results: queue.Queue[CheckResult | None] = queue.Queue()
+
+    def work(host_docs: list[Document]) -> None:
+        store = Store(db_path)
+        try:
+            with make_client() as client:
+                for i, doc in enumerate(host_docs):
+                    if stop is not None and stop.is_set():
+                        break
+                    if i and host_delay:
+                        time.sleep(host_delay)
+                    results.put(check_safely(doc, store=store, client=client, alerts=alerts))
+        finally:
+            store.close()
+            results.put(None)
+
+    groups = list(by_host.values())
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(groups))), thread_name_prefix="check") as pool:
+        for group in groups:
+            pool.submit(work, group)
+        finished = 0
+        while finished < len(groups):
+            item = results.get()
+            if item is None:
+                finished += 1
+            else:
+                yield item
