@@ -266,10 +266,13 @@ def log_(ctx: Context, document: str | None, service: str | None, since: str | N
 
 @cli.command()
 @click.argument("change_id", type=int)
+@click.option("--context", "context", type=click.IntRange(min=-1), default=12, show_default=True,
+              help="Unchanged words kept around each edit of a modified clause (-1: the whole clause).")
+@click.option("--side-by-side", "side", is_flag=True, help="Old and new text in two columns.")
 @click.option("--json", "as_json", is_flag=True, help="The change object (with its clauses) on stdout.")
 @pass_ctx
 @_errors
-def show(ctx: Context, change_id: int, as_json: bool) -> None:
+def show(ctx: Context, change_id: int, context: int, side: bool, as_json: bool) -> None:
     """One change: its flagged clauses with dates and opt-out hints, then the clause diff.
 
     \b
@@ -285,7 +288,10 @@ def show(ctx: Context, change_id: int, as_json: bool) -> None:
                             "segments": [list(s) for s in c.segments]} for c in change.clauses]
         _json(data)
         return
-    click.echo(show_change(change, now=utc_now(), color=ctx.color))
+    import shutil
+
+    click.echo(show_change(change, now=utc_now(), color=ctx.color, context=None if context < 0 else context,
+                           side=side, width=shutil.get_terminal_size((160, 24)).columns))
 
 
 @cli.command()
@@ -348,13 +354,17 @@ def flags(ctx: Context, category: str | None, upcoming: bool, as_json: bool) -> 
     if as_json:
         _json([item for item, _, _ in rows])
         return
-    for item, change, flag in rows:
+    groups: dict[tuple[int, str], list[tuple[dict[str, Any], Any, Any]]] = {}
+    for row in rows:  # one block per clause: a clause is often both ai_training and ai_opt_out
+        groups.setdefault((row[1].id, row[2].clause), []).append(row)
+    for group in groups.values():
+        item, change, _ = group[0]
         head = f"#{change.id}  {change.document_id}"
         if upcoming:
             nd = item["next_date"]
             head += f"  {nd['role']} {nd['date']} (in {nd['days_left']} days)"
         click.echo(head)
-        for line in flag_block(flag, now=now, color=ctx.color):
+        for line in flag_block([flag for _, _, flag in group], now=now, color=ctx.color):
             click.echo("  " + line)
 
 

@@ -31,6 +31,7 @@ from monitor.fetch import decode_body, fetch_document
 from monitor.guards import suspect_reason
 from monitor.models import (
     AlertConfig,
+    Category,
     CheckResult,
     Document,
     DocumentState,
@@ -209,7 +210,8 @@ def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[st
     number = store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
     if diff.empty:  # the texts differ only in ways the clause split hides
         return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
-    flags = classify(diff, new, language=doc.language, now=now)
+    order = list(Category)
+    flags = sorted(classify(diff, new, language=doc.language, now=now), key=lambda f: order.index(f.category))
     change_id = store.add_change(doc.id, from_version=from_version, to_version=number, detected_at=now,
                                  diff=diff, flags=flags)
     payload = {"change": store.get_change(change_id, with_clauses=False).to_json()}

@@ -10,10 +10,12 @@ from monitor.models import (
     Change,
     ClauseChange,
     ClauseKind,
+    Category,
     DateRole,
     Delivery,
     DocumentState,
     Flag,
+    FlagDate,
     SearchHit,
     VersionInfo,
 )
@@ -31,12 +33,29 @@ def paint(text: str, style: str, *, color: bool) -> str:
     return f"\x1b[{codes}m{text}\x1b[0m"
 
 
+def key_date(flag: Flag) -> FlagDate | None:
+    """The date that matters most for a flag: the deadline for an opt-out, else the effective date."""
+    order = ((DateRole.DEADLINE, DateRole.EFFECTIVE) if flag.category is Category.AI_OPT_OUT
+             else (DateRole.EFFECTIVE, DateRole.DEADLINE))
+    for role in order:
+        for d in flag.dates:
+            if d.role is role:
+                return d
+    return flag.dates[0] if flag.dates else None
+
+
 def flag_summary(flag: Flag) -> str:
     """`ai_training (effective 2025-11-03)`."""
-    key = [d for d in flag.dates if d.role is not DateRole.OTHER] or list(flag.dates)
-    if not key:
-        return str(flag.category)
-    return f"{flag.category} ({key[0].role} {key[0].date.isoformat()})"
+    d = key_date(flag)
+    return f"{flag.category} ({d.role} {d.date.isoformat()})" if d else str(flag.category)
+
+
+def group_flags(flags: Sequence[Flag]) -> list[list[Flag]]:
+    """Flags of one clause together (a clause often is both ai_training and ai_opt_out)."""
+    groups: dict[str, list[Flag]] = {}
+    for flag in flags:
+        groups.setdefault(flag.clause, []).append(flag)
+    return list(groups.values())
 
 
 def change_line(change: Change, *, color: bool = False) -> str:
@@ -54,10 +73,12 @@ def change_line(change: Change, *, color: bool = False) -> str:
     return line
 
 
-def flag_block(flag: Flag, *, now: datetime, color: bool = False) -> list[str]:
-    """A flag as a few indented lines: category and score, clause, dates with days left, opt-out hint."""
-    lines = [paint(f"⚑ {flag.category}", "magenta bold", color=color)
-             + f"  score {flag.score:.2f}  {flag.language or '?'}  ({flag.clause_kind} clause)"]
+def flag_block(flags: Sequence[Flag], *, now: datetime, color: bool = False) -> list[str]:
+    """The flags of one clause as a few lines: categories and scores, clause, dates with days left, opt-out."""
+    flag = flags[0]
+    names = ", ".join(f"{f.category} {f.score:.2f}" for f in flags)
+    lines = [paint(f"⚑ {names}", "magenta bold", color=color)
+             + f"  {flag.language or '?'}  ({flag.clause_kind} clause)"]
     lines.append(f"    {flag.clause}")
     for d in flag.dates:
         left = days_until(d.date, now=now)
@@ -68,20 +89,73 @@ def flag_block(flag: Flag, *, now: datetime, color: bool = False) -> list[str]:
     return lines
 
 
-def word_diff_text(clause: ClauseChange, *, color: bool) -> str:
-    """A modified clause with `[-deleted-]{+inserted+}` markers (or colours on a terminal)."""
+def _trim(text: str, context: int | None, *, keep_start: bool, keep_end: bool) -> str:
+    """Shorten unchanged text to `context` words next to the changes around it (None: keep everything)."""
+    if context is None:
+        return text
+    words = text.split(" ")
+    if len(words) <= 2 * context + 1:
+        return text
+    head = " ".join(words[:context]) if keep_start else ""
+    tail = " ".join(words[len(words) - context:]) if keep_end else ""
+    return f"{head} … {tail}".strip() if keep_start or keep_end else "…"
+
+
+def word_diff_text(clause: ClauseChange, *, color: bool, context: int | None = None) -> str:
+    """A modified clause with `[-deleted-]{+inserted+}` markers (or colours on a terminal); unchanged runs
+    are cut to `context` words around each change."""
     parts = []
-    for op, text in clause.segments:
+    segments = clause.segments
+    for i, (op, text) in enumerate(segments):
         if op < 0:
             parts.append(paint(text, "red", color=True) if color else f"[-{text}-]")
         elif op > 0:
             parts.append(paint(text, "green", color=True) if color else f"{{+{text}+}}")
         else:
-            parts.append(text)
+            trimmed = _trim(text, context, keep_start=i > 0, keep_end=i < len(segments) - 1)
+            if text.startswith(" ") and not trimmed.startswith(" "):
+                trimmed = " " + trimmed
+            if text.endswith(" ") and not trimmed.endswith(" "):
+                trimmed += " "
+            parts.append(trimmed)
     return "".join(parts)
 
 
-def clause_lines(change: Change, *, color: bool = False) -> list[str]:
+def _side(clause: ClauseChange, side: int, *, color: bool) -> str:
+    """One side of a modified clause: the old text with deletions marked (side -1) or the new with insertions."""
+    out = []
+    for op, text in clause.segments:
+        if op == 0:
+            out.append(text)
+        elif op == side:
+            out.append(paint(text, "red" if op < 0 else "green", color=True) if color
+                       else (f"[-{text}-]" if op < 0 else f"{{+{text}+}}"))
+    return "".join(out)
+
+
+def side_by_side(change: Change, *, width: int = 160, color: bool = False) -> list[str]:
+    """The clause diff in two columns, old | new (wrapped; colours kept out of the width count)."""
+    import re
+    import textwrap
+
+    column = max(20, (width - 3) // 2)
+    ansi = re.compile(r"\x1b\[[0-9;]*m")
+    lines: list[str] = []
+    for clause in change.clauses:
+        left = clause.old if clause.kind is ClauseKind.REMOVED else (
+            _side(clause, -1, color=color) if clause.kind is ClauseKind.MODIFIED else "")
+        right = clause.new if clause.kind is ClauseKind.ADDED else (
+            _side(clause, 1, color=color) if clause.kind is ClauseKind.MODIFIED else "")
+        lw = textwrap.wrap(left or "", column) or [""]
+        rw = textwrap.wrap(right or "", column) or [""]
+        for a, b in zip(lw + [""] * (len(rw) - len(lw)), rw + [""] * (len(lw) - len(rw)), strict=True):
+            pad = column - len(ansi.sub("", a))
+            lines.append(f"{a}{' ' * max(0, pad)} | {b}".rstrip())
+        lines.append("")
+    return lines
+
+
+def clause_lines(change: Change, *, color: bool = False, context: int | None = None) -> list[str]:
     """The clause-level diff: `+ added`, `- removed`, `~ modified (word diff)`."""
     lines = []
     for clause in change.clauses:
@@ -90,12 +164,13 @@ def clause_lines(change: Change, *, color: bool = False) -> list[str]:
         elif clause.kind is ClauseKind.REMOVED:
             lines.append(paint(f"- {clause.old}", "red", color=color))
         else:
-            lines.append(paint("~ ", "yellow", color=color) + word_diff_text(clause, color=color))
+            lines.append(paint("~ ", "yellow", color=color) + word_diff_text(clause, color=color, context=context))
     return lines
 
 
-def show_change(change: Change, *, now: datetime, color: bool = False) -> str:
-    """The full `tosmon show` text."""
+def show_change(change: Change, *, now: datetime, color: bool = False, context: int | None = 12,
+                side: bool = False, width: int = 160) -> str:
+    """The full `tosmon show` text: header, flags, then the clause diff (inline or side by side)."""
     out = [paint(f"change #{change.id}", "bold", color=color) + f"  {change.document_id}  ({change.service_name})",
            f"url:      {change.url}",
            f"detected: {iso_z(change.detected_at)}",
@@ -103,11 +178,12 @@ def show_change(change: Change, *, now: datetime, color: bool = False) -> str:
            f"+{change.added} -{change.removed} ~{change.modified}"]
     if change.flags:
         out.append("")
-        for flag in change.flags:
-            out += flag_block(flag, now=now, color=color)
+        for group in group_flags(change.flags):
+            out += flag_block(group, now=now, color=color)
     out.append("")
-    out += clause_lines(change, color=color)
-    return "\n".join(out)
+    out += side_by_side(change, width=width, color=color) if side else clause_lines(change, color=color,
+                                                                                        context=context)
+    return "\n".join(out).rstrip("\n")
 
 
 def _when(moment: datetime | None) -> str:

@@ -178,7 +178,7 @@ TERMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     },
     "de": {
         "instrument": (r"durch", r"mit", r"mithilfe", r"per"),
-        "relative": (r"die", r"das", r"der", r"wir", r"welche\w*"),
+        "relative": (r"die", r"das", r"der", r"wir", r"welche\w*", r"zu"),   # "um KI-Modelle zu entwickeln"
         "material": (r"\w*inhalte?", r"\w*daten", r"werke?", r"dateien", r"material\w*"),
         "user_agent": (r"ermöglicht (?:es )?(?:dir|ihnen)", r"(?:kannst du|können sie) "),
         "rule": (r"müssen", r"musst", r"verboten", r"untersagt", r"kennzeichn\w+", r"verantwort\w+", r"täusch\w+",
@@ -296,7 +296,7 @@ TERMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
     },
     "nl": {
         "instrument": (r"door", r"met", r"via"),
-        "relative": (r"die", r"dat", r"wij", r"we"),
+        "relative": (r"die", r"dat", r"wij", r"we", r"te"),   # "om AI-modellen te ontwikkelen"
         "material": (r"inhoud", r"gegevens", r"data", r"werken", r"bestanden", r"materiaal"),
         "user_agent": (r"stelt (?:je|u) in staat", r"(?:kun|kan) (?:je|u) "),
         "rule": (r"moet\w*", r"verboden", r"label\w*", r"verantwoordelijk\w*", r"misleid\w+"),

@@ -34,7 +34,8 @@ _BREAK_RE = re.compile(r"[:()]")
 #: Proximity windows, in words.
 STRONG_WINDOW = 25       # "train" ... "AI models" within the same sentence span
 WEAK_BEFORE = 8          # "develop and improve our algorithms and machine learning models"
-WEAK_AFTER = 6           # "les technologies d'IA que nous développons" (needs a relative word in between)
+WEAK_AFTER = 6           # "les technologies d'IA que nous développons", "KI-Modelle zu entwickeln" (a relative or
+                         # infinitive marker in between)
 USER_AGENT_WINDOW = 8    # "provide you with functionality ... to fine-tune models": the user trains
 NEGATION_WINDOW = 6      # "werden nicht zum Training", "används inte för att träna"
 CONDITIONAL_WINDOW = 4   # "if you do not want", "si vous ne souhaitez pas"
