@@ -21,6 +21,8 @@ from monitor.models import (
 )
 from monitor.timeutil import days_until, iso_z
 
+#: Characters of a long clause shown around the first match of a search.
+SEARCH_WINDOW = 240
 _ANSI = {"red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36", "bold": "1",
          "dim": "2"}
 
@@ -217,22 +219,34 @@ def deliveries_table(deliveries: Sequence[Delivery]) -> str:
     return table(rows, ["DELIVERY", "WEBHOOK", "EVENT", "STATUS", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"])
 
 
-def highlight(text: str, terms: Sequence[str], *, color: bool) -> str:
+def highlight(text: str, terms: Sequence[str], *, color: bool, window: int | None = None) -> str:
     """Mark each occurrence of the query words (case- and accent-insensitive): colour on a terminal,
-    `*word*` when piped."""
+    `*word*` when piped. With `window`, keep about that many characters around the first match."""
     import re
     import unicodedata
 
     def plain(s: str) -> str:
         return "".join(c for c in unicodedata.normalize("NFKD", s.lower()) if not unicodedata.combining(c))
 
-    words = [plain(t.strip('"*()')) for t in terms]
-    words = [w for w in words if w and w.upper() not in {"AND", "OR", "NOT", "NEAR"}]
-    if not words:
+    patterns = []
+    for term in terms:
+        word = plain(term.strip('"()').rstrip("*"))
+        if word and term.upper() not in {"AND", "OR", "NOT", "NEAR"}:
+            # FTS5 matches whole tokens; `word*` is a prefix query.
+            suffix = r"\w*" if term.rstrip('")').endswith("*") else r"(?!\w)"
+            patterns.append(re.compile(r"(?<!\w)" + re.escape(word) + suffix))
+    if not patterns:
         return text
     # Map positions of the accent-free text back to the original text (one char in, one char out).
     folded = "".join(plain(ch)[:1] or " " for ch in text)
-    spans = sorted({(m.start(), m.end()) for w in words for m in re.finditer(re.escape(w), folded)})
+    spans = sorted({(m.start(), m.end()) for p in patterns for m in p.finditer(folded)})
+    if window and spans and len(text) > window:
+        start = max(0, text.rfind(" ", 0, max(0, spans[0][0] - window // 3)) + 1)
+        end = text.find(" ", min(len(text), start + window))
+        end = len(text) if end < 0 else end
+        prefix, suffix = ("… " if start else ""), (" …" if end < len(text) else "")
+        inner = highlight(text[start:end], terms, color=color)
+        return prefix + inner + suffix
     out, last = [], 0
     for start, end in spans:
         if start < last:
@@ -247,4 +261,4 @@ def highlight(text: str, terms: Sequence[str], *, color: bool) -> str:
 def search_line(hit: SearchHit, terms: Sequence[str], *, color: bool = False) -> str:
     where = f"#{hit.change_id} {hit.kind}" if hit.change_id else "baseline"
     return (f"{hit.document_id}  v{hit.version}  {hit.at.date().isoformat()}  {where}: "
-            f"{highlight(hit.text, terms, color=color)}")
+            f"{highlight(hit.text, terms, color=color, window=SEARCH_WINDOW)}")
