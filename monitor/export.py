@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 
 from monitor.models import Change, ClauseKind
-from monitor.render import flag_summary
+from monitor.render import flag_summary, group_flags
 from monitor.timeutil import iso_z
 
 CSV_COLUMNS = ("change_id", "detected_at", "document", "service", "url", "from_version", "to_version", "added",
@@ -42,9 +42,11 @@ def to_csv(changes: Sequence[Change]) -> str:
 
 def _html_diff(change: Change) -> str:
     parts = []
-    for f in change.flags:
+    for group in group_flags(change.flags):
+        f = group[0]
+        names = ", ".join(str(g.category) for g in group)
         dates = ", ".join(f"{d.role} {d.date.isoformat()}" for d in f.dates)
-        parts.append(f"<p><strong>⚑ {html.escape(str(f.category))}</strong> {html.escape(dates)}<br>"
+        parts.append(f"<p><strong>⚑ {html.escape(names)}</strong> {html.escape(dates)}<br>"
                      f"{html.escape(f.clause)}" + (f"<br>Opt out: {html.escape(f.opt_out)}" if f.opt_out else "")
                      + "</p>")
     items = []
