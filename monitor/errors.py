@@ -7,7 +7,8 @@ MonitorError                 anything tosmon reports to the user as a failure of
 │   ├── FetchTimeout         the server did not answer within the timeout
 │   ├── FetchNetworkError    DNS, connection refused/reset, TLS, protocol error, redirect loop
 │   ├── FetchHTTPStatus      the server answered with a non-2xx status; carries .status_code
-│   └── FetchTooLarge        the body exceeded the size cap
+│   ├── FetchTooLarge        the body exceeded the size cap
+│   └── BrowserUnavailable   `render: true` but Playwright or Chromium is not installed (or will not start)
 ├── ExtractError             no text could be extracted (selector matched nothing, empty page, bad PDF)
 ├── SuspectFetch             the page answered but is not the document (bot wall, error page, big shrink)
 ├── StoreError               the database cannot be opened or its schema is newer than this code
@@ -105,3 +106,8 @@ class DeliveryError(MonitorError):
 
 class NotFound(MonitorError):
     """Raised when a change, document or delivery id given by the user does not exist."""
+
+
+class BrowserUnavailable(FetchError):
+    """Raised when a document needs a browser (`render: true`) but Playwright or Chromium is not installed,
+    or Chromium will not start. The message names what is missing and how to install it."""
