@@ -27,6 +27,7 @@ import statistics
 import time
 import warnings
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,15 +65,19 @@ class _Line:
     chars: Counter[tuple[float, str]] = field(default_factory=Counter)
 
 
-def clauses_from_pdf(body: bytes, *, source: str = "", max_pages: int = MAX_PAGES,
+def clauses_from_pdf(body: bytes, *, source: str = "", ignore: Sequence[str] = (), max_pages: int = MAX_PAGES,
                      max_seconds: float = MAX_SECONDS) -> list[str]:
-    """The clause lines of a PDF. Raises ExtractError for an encrypted (with a password), corrupt or
-    text-less PDF, or one that takes longer than `max_seconds` to read. Pages past `max_pages` are skipped
-    (logged as a warning)."""
+    """The clause lines of a PDF. `ignore` regexes are cut from each clause, as in `extract_clauses`.
+    Raises ExtractError for an encrypted (with a password), corrupt or text-less PDF, or one that takes
+    longer than `max_seconds` to read. Pages past `max_pages` are skipped (logged as a warning)."""
     prefix = f"{source}: " if source else ""
+    try:
+        ignore_re = re.compile("|".join(f"(?:{p})" for p in ignore)) if ignore else None
+    except re.error as exc:
+        raise ExtractError(f"{prefix}invalid ignore pattern: {exc}") from exc
     pages = _read_lines(body, prefix, _Budget(time.monotonic() + max_seconds, max_seconds), max_pages)
     lines = _drop_running_lines(pages)
-    clauses = _paragraphs(lines)
+    clauses = _paragraphs(lines, ignore_re)
     if not clauses:
         raise ExtractError(f"{prefix}PDF has no extractable text (scanned or image-only?)")
     return clauses
@@ -200,7 +205,7 @@ def _body_size(lines: list[_Line]) -> float:
     return weights.most_common(1)[0][0] if weights else 0.0
 
 
-def _paragraphs(lines: list[_Line]) -> list[str]:
+def _paragraphs(lines: list[_Line], ignore_re: re.Pattern[str] | None) -> list[str]:
     if not lines:
         return []
     gaps = [abs(b.y - a.y) for a, b in itertools.pairwise(lines)
@@ -221,6 +226,8 @@ def _paragraphs(lines: list[_Line]) -> list[str]:
     clauses = []
     for group in groups:
         text = _join(group)
+        if ignore_re is not None:
+            text = fold(ignore_re.sub("", text))
         if not text:
             continue
         first = group[0]

@@ -83,6 +83,12 @@ def test_a_change_inside_the_pdf_shows_as_one_clause() -> None:
     assert [(a, b) for a, b in zip(old, new) if a != b] == [(TRAINING, changed)]
 
 
+def test_ignore_patterns_are_cut_from_clauses() -> None:
+    clauses = clauses_from_pdf(_terms_pdf(), ignore=[r" ?never your name or your messages\.", r"^You may close.*"])
+    assert "Where the law allows, we may share aggregated statistics with our partners," in clauses
+    assert clauses[-1] == "## 2. Termination"
+
+
 def test_page_cap_reads_only_the_first_pages(caplog: pytest.LogCaptureFixture) -> None:
     clauses = clauses_from_pdf(_terms_pdf(), max_pages=1)
     assert EXPECTED[0] in clauses and "## 2. Termination" not in clauses
