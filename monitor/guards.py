@@ -12,6 +12,11 @@ MAX_SHRINK = 0.5
 #: Walls and error pages are short; a long page that merely mentions "captcha" is a real document.
 WALL_MAX_CHARS = 4000
 
+#: What undecodable bytes become; new ones in a known document mean a wrong or broken charset.
+REPLACEMENT = "\ufffd"
+#: Reasons that a real change can also produce: accepted when the same text is seen on two checks in a row.
+SOFT_REASONS = ("text shrank", "bytes invalid")
+
 _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _WALLS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (reason, re.compile(pattern, re.IGNORECASE)) for reason, pattern in (
@@ -46,9 +51,11 @@ def wall_reason(html: str, text_chars: int) -> str | None:
     return None
 
 
-def suspect_reason(html: str, text: str, *, previous_chars: int | None) -> str | None:
-    """Why this extraction must not become a version, or None when it looks like the real document."""
+def suspect_reason(html: str, text: str, *, previous: str | None) -> str | None:
+    """Why this extraction must not become a version, or None when it looks like the real document.
+    `previous` is the text of the latest version, if any."""
     chars = len(text)
+    previous_chars = len(previous) if previous is not None else None
     wall = wall_reason(html, chars)
     if wall:
         return wall
@@ -57,4 +64,7 @@ def suspect_reason(html: str, text: str, *, previous_chars: int | None) -> str |
     if previous_chars and chars < previous_chars * (1 - MAX_SHRINK):
         lost = 1 - chars / previous_chars
         return f"text shrank by {lost:.0%} at once ({previous_chars} -> {chars} characters)"
+    garbled = text.count(REPLACEMENT) - (previous.count(REPLACEMENT) if previous is not None else 0)
+    if previous is not None and garbled > 0:
+        return f"{garbled} bytes invalid in the page's charset (decoded as U+FFFD)"
     return None

@@ -28,7 +28,7 @@ from monitor.diff import diff_clauses
 from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
 from monitor.extract import EXTRACTOR_VERSION, extract_clauses
 from monitor.fetch import decode_body, fetch_document
-from monitor.guards import suspect_reason
+from monitor.guards import SOFT_REASONS, suspect_reason
 from monitor.models import (
     AlertConfig,
     Category,
@@ -136,11 +136,11 @@ def _rebaseline(store: Store, doc: Document, fingerprint: str, now: datetime) ->
 
 
 def _suspect(doc: Document, store: Store, fetched: _Fetched, text: str, old_text: str | None) -> str | None:
-    """Why this fetch must not become a version (see monitor.guards); a shrink seen on two consecutive
-    checks with the same text is accepted as real."""
+    """Why this fetch must not become a version (see monitor.guards); a soft reason (a big shrink, new
+    undecodable bytes) seen on two consecutive checks with the same text is accepted as real."""
     html = "\n".join(r.text for r in fetched.results)
-    reason = suspect_reason(html, text, previous_chars=len(old_text) if old_text is not None else None)
-    if reason and reason.startswith("text shrank"):
+    reason = suspect_reason(html, text, previous=old_text)
+    if reason and reason.startswith(SOFT_REASONS):
         last = store.last_snapshot(doc.id)
         if last and last.outcome == "suspect" and last.text_hash == text_hash(text):
             log.info("%s: the same shrink seen twice; accepted as real", doc.id)

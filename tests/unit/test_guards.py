@@ -37,8 +37,15 @@ def test_long_document_mentioning_captcha_is_not_a_wall():
 
 def test_near_empty_and_shrink():
     html = "<html><body>x</body></html>"
-    assert suspect_reason(html, "Terms", previous_chars=None).startswith("near-empty")
-    assert suspect_reason(html, DOC_TEXT, previous_chars=None) is None
-    assert suspect_reason(html, DOC_TEXT[: len(DOC_TEXT) // 3], previous_chars=len(DOC_TEXT)).startswith(
+    assert suspect_reason(html, "Terms", previous=None).startswith("near-empty")
+    assert suspect_reason(html, DOC_TEXT, previous=None) is None
+    assert suspect_reason(html, DOC_TEXT[: len(DOC_TEXT) // 3], previous=DOC_TEXT).startswith(
         "text shrank by 67%")
-    assert suspect_reason(html, DOC_TEXT[: len(DOC_TEXT) * 2 // 3], previous_chars=len(DOC_TEXT)) is None
+    assert suspect_reason(html, DOC_TEXT[: len(DOC_TEXT) * 2 // 3], previous=DOC_TEXT) is None
+
+
+def test_new_replacement_characters():
+    html = "<html><body>x</body></html>"
+    garbled = DOC_TEXT.replace("information", "inform\ufffd\ufffdtion", 1)
+    assert suspect_reason(html, garbled, previous=DOC_TEXT).startswith("2 bytes invalid")
+    assert suspect_reason(html, garbled + " more", previous=garbled) is None
