@@ -472,6 +472,42 @@ def backfill(ctx: Context, git_dir: str | None, file_path: str | None, dir_path:
     click.echo(f"{doc_id}: {report}")
 
 
+@cli.command("import-ota")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--write", is_flag=True, help="Insert/update the entries in the --watchlist file (keeps its "
+              "comments and order) instead of printing them.")
+@pass_ctx
+@_errors
+def import_ota(ctx: Context, paths: tuple[str, ...], write: bool) -> None:
+    """Turn Open Terms Archive declarations (files or folders) into watchlist entries; print them, or
+    write them into the watchlist. Unsupported filters are reported on stderr; a bad declaration exits 2.
+
+    \b
+    Example:
+      tosmon import-ota declarations/LinkedIn.json --write
+    """
+    from pathlib import Path
+
+    from monitor.ota import import_declarations, render_entries, write_into_watchlist
+
+    result = import_declarations([Path(p) for p in paths])
+    for line in result.notes:
+        click.echo(f"note: {line}", err=True)
+    for line in result.warnings:
+        click.echo(f"warning: {line}", err=True)
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+    if result.errors:
+        if write:
+            click.echo(f"{ctx.watchlist_path}: not written (fix the declarations above)", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if write:
+        report = write_into_watchlist(result, ctx.watchlist_path)
+        click.echo(f"{ctx.watchlist_path}: {report}")
+    else:
+        click.echo(render_entries(result), nl=False)
+
+
 @cli.group(invoke_without_command=True)
 @click.option("--status", "status_", type=click.Choice(["pending", "failed", "delivered"]),
               help="Only deliveries in this state.")

@@ -23,6 +23,7 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, T
 from bs4.element import PageElement, RubyTextString
 
 from monitor.errors import ExtractError
+from monitor.models import RangeSelector
 from monitor.text import fold, heading
 
 EXTRACTOR_VERSION = 1
@@ -87,10 +88,12 @@ def _compile_ignore(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
-def extract_clauses(html: str, *, select: Sequence[str] = (), remove: Sequence[str] = (),
-                    ignore: Sequence[str] = (), source: str = "") -> list[str]:
-    """The clause lines of an HTML page. Raises ExtractError when a `select` selector matches nothing or the
-    page yields no text. `ignore` regexes are cut from each clause before it is kept."""
+def extract_clauses(html: str, *, select: Sequence[str | RangeSelector] = (),
+                    remove: Sequence[str | RangeSelector] = (), ignore: Sequence[str] = (),
+                    source: str = "") -> list[str]:
+    """The clause lines of an HTML page. Raises ExtractError when a `select` selector (or either end of a
+    range) matches nothing or the page yields no text. `remove` (CSS selectors and ranges, in order) is
+    applied before `select`. `ignore` regexes are cut from each clause before it is kept."""
     prefix = f"{source}: " if source else ""
     try:
         ignore_re = _compile_ignore(tuple(ignore))
@@ -104,6 +107,10 @@ def extract_clauses(html: str, *, select: Sequence[str] = (), remove: Sequence[s
         if not tag.decomposed:
             tag.decompose()
     for sel in remove:
+        if isinstance(sel, RangeSelector):
+            for node in _range_nodes(soup, sel, prefix):
+                node.extract()
+            continue
         for tag in _css((sel,), prefix).select(soup):
             if not tag.decomposed:
                 tag.decompose()
@@ -165,22 +172,76 @@ def _css(selectors: tuple[str, ...], prefix: str) -> soupsieve.SoupSieve:
         raise ExtractError(f'{prefix}selector "{", ".join(selectors)}" is invalid: {str(exc).splitlines()[0]}') from exc
 
 
-def _roots(soup: BeautifulSoup, select: Sequence[str], prefix: str) -> list[Tag]:
-    """The subtrees to read, in order: each selector's matches (outermost only), or the body."""
+def _roots(soup: BeautifulSoup, select: Sequence[str | RangeSelector], prefix: str) -> list[PageElement]:
+    """The subtrees to read, in order: each selector's matches (outermost only), or the body. A range
+    contributes the nodes it wholly contains (text nodes included), outermost first."""
     if not select:
         return [soup.body if soup.body is not None else soup]
-    roots: list[Tag] = []
+    roots: list[PageElement] = []
     taken: set[int] = set()
     for sel in select:
-        matches = _css((sel,), prefix).select(soup)
-        if not matches:
-            raise ExtractError(f'{prefix}selector "{sel}" matched nothing')
+        matches: Sequence[PageElement]
+        if isinstance(sel, RangeSelector):
+            matches = _range_nodes(soup, sel, prefix)
+        else:
+            matches = _css((sel,), prefix).select(soup)
+            if not matches:
+                raise ExtractError(f'{prefix}selector "{sel}" matched nothing')
         for tag in matches:
             if id(tag) in taken or any(id(parent) in taken for parent in tag.parents):
                 continue                                # nested in (or equal to) a match already read
             taken.add(id(tag))
             roots.append(tag)
     return roots
+
+
+def _first(soup: BeautifulSoup, css: str, role: str, sel: RangeSelector, prefix: str) -> Tag:
+    tag = _css((css,), prefix).select_one(soup)
+    if tag is None:
+        raise ExtractError(f'{prefix}selector "{css}" matched nothing ({role} of range {{{sel}}})')
+    return tag
+
+
+def _after(node: PageElement) -> PageElement | None:
+    """The first node after `node`'s subtree in document order (None at the end of the document)."""
+    current: PageElement | None = node
+    while current is not None:
+        if current.next_sibling is not None:
+            return current.next_sibling
+        current = current.parent
+    return None
+
+
+def _range_nodes(soup: BeautifulSoup, sel: RangeSelector, prefix: str) -> list[PageElement]:
+    """The nodes a range wholly contains, outermost only, in document order: elements and text between the
+    start point (before/after the first match of the start selector) and the end point. Ancestors the range
+    only cuts through are not included (their contained children are). One pass over the tree, only when a
+    range is configured."""
+    start = _first(soup, sel.start_before or sel.start_after or "", "start", sel, prefix)
+    end = _first(soup, sel.end_before or sel.end_after or "", "end", sel, prefix)
+    order = list(soup.descendants)
+    index = {id(node): i for i, node in enumerate(order)}
+    total = len(order)
+
+    def position_after(node: PageElement) -> int:
+        following = _after(node)
+        return total if following is None else index[id(following)]
+
+    begin = index[id(start)] if sel.start_before else position_after(start)
+    stop = index[id(end)] if sel.end_before else position_after(end)
+    if stop < begin:
+        raise ExtractError(f"{prefix}range {{{sel}}} ends before it starts")
+    nodes: list[PageElement] = []
+    i = begin
+    while i < stop:
+        node = order[i]
+        following = position_after(node)
+        if following <= stop:          # wholly inside: take it with its subtree
+            nodes.append(node)
+            i = following
+        else:                          # an ancestor of the end point: descend into it
+            i += 1
+    return nodes
 
 
 class _Walker:
@@ -195,9 +256,13 @@ class _Walker:
         self.marker = ""            # "- " waiting for the first clause of a list item
         self.br_splits = True       # <br> ends a clause in loose container text, is a space in an item
 
-    def run(self, roots: Sequence[Tag]) -> list[str]:
+    def run(self, roots: Sequence[PageElement]) -> list[str]:
         for root in roots:
-            self._walk(root)
+            if isinstance(root, Tag):
+                self._walk(root, inline=root.name not in _BLOCKS)
+            elif type(root) in _TEXT:      # loose text a range selected
+                self.buf.append(root)
+        self.flush()
         return self.clauses
 
     def emit(self, text: str, level: int = 0) -> None:
@@ -219,10 +284,13 @@ class _Walker:
             self.buf.clear()
             self.emit(text)
 
-    def _walk(self, root: Tag) -> None:
+    def _walk(self, root: Tag, *, inline: bool = False) -> None:
         # A frame: (children iterator, the block it closes or None for an inline element, saved br_splits).
         stack: list[tuple[Iterator[PageElement], str | None, bool]] = []
-        self._open(root, stack)
+        if inline:                                   # an inline element a range selected: text runs on
+            stack.append((iter(root.contents), None, self.br_splits))
+        else:
+            self._open(root, stack)
         buf = self.buf
         skip_layout = self.skip_layout
         while stack:

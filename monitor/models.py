@@ -81,8 +81,8 @@ class Document:
     service_name: str                # display name ("LinkedIn")
     name: str                        # document slug
     urls: tuple[str, ...]            # one page, or several joined in order
-    select: tuple[str, ...] = ()
-    remove: tuple[str, ...] = ()
+    select: tuple[str | RangeSelector, ...] = ()
+    remove: tuple[str | RangeSelector, ...] = ()
     ignore: tuple[str, ...] = ()
     language: str | None = None
     interval: timedelta = timedelta(hours=6)
@@ -97,7 +97,10 @@ class Document:
 
     def extraction_config(self) -> dict[str, Any]:
         """The settings that shape extracted text; a change of these re-baselines silently."""
-        return {"select": list(self.select), "remove": list(self.remove), "ignore": list(self.ignore)}
+        def plain(selectors: tuple[str | RangeSelector, ...]) -> list[Any]:
+            return [s if isinstance(s, str) else s.to_json() for s in selectors]
+
+        return {"select": plain(self.select), "remove": plain(self.remove), "ignore": list(self.ignore)}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -377,3 +380,25 @@ class SnapshotInfo:
     error: str | None = None
     text_hash: str | None = None
     body_hash: str | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RangeSelector:
+    """An Open Terms Archive range selector: the content between a start point and an end point, in document
+    order. The start is just before or just after the first element matching `start_before`/`start_after`;
+    the end just before or just after the first element matching `end_before`/`end_after`. Exactly one of
+    each pair is set (the watchlist checks it)."""
+
+    start_before: str | None = None
+    start_after: str | None = None
+    end_before: str | None = None
+    end_after: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        """The OTA form, `{"startBefore": "#a", "endBefore": "#b"}` (set keys only)."""
+        keys = {"startBefore": self.start_before, "startAfter": self.start_after,
+                "endBefore": self.end_before, "endAfter": self.end_after}
+        return {key: value for key, value in keys.items() if value is not None}
+
+    def __str__(self) -> str:
+        return " .. ".join(f"{key} {value}" for key, value in self.to_json().items())

@@ -32,6 +32,7 @@ from monitor.models import (
     AlertConfig,
     Document,
     Event,
+    RangeSelector,
     RetryPolicy,
     Watchlist,
     WebhookConfig,
@@ -144,6 +145,37 @@ def _selector(node: Node, key: str) -> str:
     return text
 
 
+RANGE_KEYS = {"startBefore": "start_before", "startAfter": "start_after", "endBefore": "end_before",
+              "endAfter": "end_after"}
+
+
+def _range(node: MappingNode, key: str) -> RangeSelector:
+    """An Open Terms Archive range: exactly one of startBefore/startAfter and one of endBefore/endAfter."""
+    values: dict[str, str] = {}
+    for knode, vnode in node.value:
+        name = str(knode.value) if isinstance(knode, ScalarNode) else ""
+        if name not in RANGE_KEYS:
+            raise _Problem(f"unknown range key {_quote(name)} (allowed: {', '.join(RANGE_KEYS)})", knode,
+                           f"{key}.{name}")
+        if RANGE_KEYS[name] in values:
+            raise _Problem(f"duplicate key {_quote(name)}", knode, f"{key}.{name}")
+        values[RANGE_KEYS[name]] = _selector(vnode, f"{key}.{name}")
+    for side in ("start", "end"):
+        given = [name for name, field_ in RANGE_KEYS.items() if field_.startswith(side) and field_ in values]
+        if len(given) != 1:
+            pair = f"{side}Before or {side}After"
+            what = f"give only one of {pair}" if given else f"a range needs {pair}"
+            raise _Problem(what, node, key)
+    return RangeSelector(**values)
+
+
+def _selector_or_range(node: Node, key: str) -> str | RangeSelector:
+    """A CSS selector, or (in a list) a range mapping `{startBefore|startAfter: css, endBefore|endAfter: css}`."""
+    if isinstance(node, MappingNode):
+        return _range(node, key)
+    return _selector(node, key)
+
+
 def _regex(node: Node, key: str) -> str:
     """A regex that compiles alone and inside the `(?:...)|(?:...)` group the extractor joins it into."""
     text = _string(node, key)
@@ -203,7 +235,7 @@ def _list_of(item: Check, what: str, *, single: bool = True, non_empty: bool = F
     return check
 
 
-_selectors = _list_of(_selector, "CSS selectors")
+_selectors = _list_of(_selector_or_range, "CSS selectors")
 _regexes = _list_of(_regex, "regexes")
 _events = _list_of(_event, "events", non_empty=True)
 _urls = _list_of(_url, "URLs", single=False, non_empty=True)
