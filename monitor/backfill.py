@@ -135,14 +135,14 @@ def backfill(store: Store, document: Document, history: Iterator[HistoricVersion
         if (since is not None and item.at <= since) or not item.clauses:
             skipped += 1
             continue
+        if old is not None and text_hash(text) == text_hash("\n".join(old)):
+            skipped += 1      # same text (a technical commit that changed nothing): versions are distinct texts
+            continue
         with store.atomic():
             if old is None or item.technical:
                 store.add_version(document.id, text=text, created_at=item.at, extractor=BACKFILL_EXTRACTOR,
                                   technical=old is not None)
                 technical += old is not None
-            elif text_hash(text) == text_hash("\n".join(old)):
-                skipped += 1
-                continue
             else:
                 latest = store.latest_version(document.id)
                 assert latest is not None
