@@ -27,8 +27,10 @@ from monitor.classify import classify
 from monitor.diff import diff_clauses
 from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
 from monitor.extract import EXTRACTOR_VERSION, extract_clauses
-from monitor.fetch import decode_body, fetch_document
-from monitor.guards import SOFT_REASONS, suspect_reason
+from monitor.browser import browser_available, fetch_rendered
+from monitor.fetch import MAX_BODY_BYTES, decode_body, fetch_document
+from monitor.guards import SOFT_REASONS, suspect_reason, wall_reason
+from monitor.pdf import clauses_from_pdf
 from monitor.models import (
     AlertConfig,
     Category,
@@ -78,25 +80,58 @@ def jittered(interval: timedelta) -> timedelta:
     return interval * random.uniform(1 - JITTER, 1 + JITTER)
 
 
-def _fetch(doc: Document, state: DocumentState, client: httpx.Client) -> _Fetched:
+def _fetch(doc: Document, state: DocumentState, client: httpx.Client, *, browser: bool = False) -> _Fetched:
+    """Fetch every page of a document: through headless Chromium when it has `render: true` (or `browser`),
+    else plainly, with conditional requests for single-page documents."""
     single = len(doc.urls) == 1
     results = []
     for url in doc.urls:
-        result = fetch_document(
-            url, client=client, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
-            etag=state.etag if single else None, last_modified=state.last_modified if single else None)
+        if doc.render or browser:
+            result = fetch_rendered(url, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
+                                    max_bytes=MAX_BODY_BYTES)
+        else:
+            result = fetch_document(
+                url, client=client, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
+                etag=state.etag if single else None, last_modified=state.last_modified if single else None)
         results.append(result)
     return _Fetched(results=tuple(results), not_modified=single and results[0].not_modified)
 
 
 def _extract(doc: Document, results: Sequence[FetchResult]) -> list[str]:
+    """Clauses of every page, in order: PDFs through monitor.pdf, the rest as HTML."""
     clauses: list[str] = []
     for result in results:
+        source = f"{doc.id} ({result.url})"
+        if result.content_type == "application/pdf" or result.body.startswith(b"%PDF-"):
+            clauses += clauses_from_pdf(result.body, source=source, ignore=doc.ignore)
+            continue
         if not result.text:
-            raise ExtractError(f"{doc.id}: {result.url}: {result.content_type or 'body'} has no text to extract")
+            raise ExtractError(f"{source}: {result.content_type or 'body'} has no text to extract")
         clauses += extract_clauses(result.text, select=doc.select, remove=doc.remove, ignore=doc.ignore,
-                                   source=f"{doc.id} ({result.url})")
+                                   source=source)
     return clauses
+
+
+def _acquire(doc: Document, state: DocumentState, client: httpx.Client) -> tuple[_Fetched, list[str] | None]:
+    """Fetch and extract (None clauses for a 304). A plain fetch met by a 403/406 or a bot wall is retried
+    once through headless Chromium when one is installed."""
+    try:
+        fetched = _fetch(doc, state, client)
+    except FetchHTTPStatus as exc:
+        if doc.render or exc.status_code not in (403, 406) or not browser_available():
+            raise
+        log.info("%s: HTTP %s; retrying through the browser", doc.id, exc.status_code)
+        fetched = _fetch(doc, state, client, browser=True)
+        return fetched, _extract(doc, fetched.results)
+    if fetched.not_modified:
+        return fetched, None
+    clauses = _extract(doc, fetched.results)
+    html = "\n".join(r.text for r in fetched.results)
+    if not doc.render and wall_reason(html, sum(map(len, clauses))) and browser_available():
+        log.info("%s: bot wall; retrying through the browser", doc.id)
+        fetched = _fetch(doc, state, client, browser=True)
+        clauses = _extract(doc, fetched.results)
+    return fetched, clauses
 
 
 def _enqueue(store: Store, alerts: AlertConfig, event: Event, payload: dict[str, Any], *, now: datetime,
@@ -155,8 +190,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
     started = time.monotonic()
     state = store.document_state(doc.id)
     try:
-        fetched = _fetch(doc, state, client)
-        clauses = None if fetched.not_modified else _extract(doc, fetched.results)
+        fetched, clauses = _acquire(doc, state, client)
     except MonitorError as exc:
         return _record_failure(doc, state, store, alerts, exc, now, time.monotonic() - started)
     text = None if clauses is None else "\n".join(clauses)

@@ -19,9 +19,9 @@ PARAGRAPHS = [f"Clause {i}: we process the information you give us to provide, s
               f"and we keep it only as long as section {i} of this policy allows." for i in range(40)]
 GOOD = ("<html><head><title>Privacy Policy</title></head><body><main><h1>Privacy Policy</h1>"
         + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</main></body></html>").encode()
-CHALLENGE = (b"<html><head><title>Just a moment...</title></head><body><p>Checking your browser before "
-             b"accessing the site.</p><script src='https://challenges.cloudflare.com/turnstile/v0/api.js'>"
-             b"</script></body></html>")
+# No external script reference: the wall is retried through headless Chromium, which must stay on loopback.
+CHALLENGE = (b"<html><head><title>Just a moment...</title></head><body><div class='cf-browser-verification'>"
+             b"<p>Checking your browser before accessing the site.</p></div></body></html>")
 CUT = ("<html><head><title>Privacy Policy</title></head><body><main><h1>Privacy Policy</h1>"
        + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:12]) + "</main></body></html>").encode()
 INVALID = GOOD.replace(b"information", b"inform\xff\xfetion", 3)
