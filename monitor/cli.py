@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
+#: `check` shows a progress line on a terminal when it checks more documents than this.
+PROGRESS_AFTER = 5
 
 
 @dataclass
@@ -89,6 +91,7 @@ def _setup_logging(verbose: int, quiet: bool, log_format: str) -> None:
     root.setLevel(level)
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed PDFs make it warn on every object
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -172,9 +175,14 @@ def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
     try:
         store.sync_documents(watchlist.documents, now=utc_now())
         width = max((len(d.id) for d in docs), default=0)
-        for result in run_checks(docs, db_path=ctx.db_path, alerts=watchlist.alerts):
+        progress = sys.stderr.isatty() and len(docs) > PROGRESS_AFTER
+        for done, result in enumerate(run_checks(docs, db_path=ctx.db_path, alerts=watchlist.alerts), 1):
             failed |= result.outcome is Outcome.ERROR
+            if progress:
+                click.echo("\r\x1b[K", nl=False, err=True)
             click.echo(f"{result.document_id.ljust(width)}  {result.summary()}")
+            if progress and done < len(docs):
+                click.echo(f"[{done}/{len(docs)}] checking…", nl=False, err=True)
         if watchlist.alerts.webhooks:
             with make_client() as client:
                 send_due(store, watchlist.alerts.webhooks, watchlist.alerts.retry, client=client)
@@ -579,6 +587,22 @@ def eval_(corpus_dir: str, as_json: bool) -> None:
         _json(report.to_json())
     else:
         click.echo(report.format_text())
+
+
+@cli.command()
+@click.argument("shell", type=click.Choice(["bash", "zsh", "fish"]))
+def completion(shell: str) -> None:
+    """Print the shell-completion script for SHELL (commands, options, document ids are not completed).
+
+    \b
+    Example:
+      eval "$(tosmon completion bash)"      # add this line to ~/.bashrc
+    """
+    from click.shell_completion import get_completion_class
+
+    completer = get_completion_class(shell)
+    assert completer is not None
+    click.echo(completer(cli, {}, "tosmon", "_TOSMON_COMPLETE").source())
 
 
 def main() -> None:

@@ -32,3 +32,17 @@ def test_every_option_documented():
             if isinstance(param, click.Option):
                 longest = max(param.opts, key=len)
                 assert longest in README, f"README does not mention {longest} of `tosmon {name}`"
+
+
+def test_completion_script_completes_commands():
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COMP_WORDS": "tosmon lo", "COMP_CWORD": "1", "_TOSMON_COMPLETE": "bash_complete"}
+    done = subprocess.run([sys.executable, "-m", "monitor"], env=env, capture_output=True, text=True, timeout=60)
+    assert "plain,log" in done.stdout.splitlines()
+    from click.testing import CliRunner
+
+    script = CliRunner().invoke(cli, ["completion", "bash"]).output
+    assert "_TOSMON_COMPLETE=bash_complete" in script
