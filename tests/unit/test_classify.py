@@ -143,17 +143,15 @@ def test_detect_language_without_letters() -> None:
     assert detect_language("12 34 !!") is None
 
 
-def test_two_hundred_kb_change_is_fast() -> None:
-    import time
-
+def test_two_hundred_kb_change_is_classified() -> None:
+    """Behaviour on a large change; its speed is measured in bench/, not asserted here."""
     paragraph = ("We may use your personal data to develop and train artificial intelligence models, effective "
                  "November 3, 2025. We also process payment data to provide the service and prevent fraud. ")
     new = ["# Policy"] + [f"{i}. {paragraph}" if i % 50 == 0 else f"Clause {i}: " + "plain text " * 60
                           for i in range(330)]
     assert sum(map(len, new)) > 200_000
     diff = diff_clauses([], new)
-    classify(diff, new, now=NOW)            # warm caches and dateparser's language data
-    started = time.perf_counter()
     flags = classify(diff, new, now=NOW)
-    assert time.perf_counter() - started < 1.0
-    assert flags
+    training = [f for f in flags if f.category == "ai_training"]
+    assert len(training) == 7           # clauses 0, 50, ..., 300
+    assert all(d.date.isoformat() == "2025-11-03" for f in training for d in f.dates)
