@@ -230,7 +230,8 @@ def _history(path: Path, result: ImportResult, service: str) -> None:
             result.warnings.append(f"{history_path}: {json.dumps(terms_type)}: expected a list (ignored)")
             continue
         until = sorted(str(e.get("validUntil")) for e in entries if isinstance(e, dict) and e.get("validUntil"))
-        span = f", valid until {until[0][:10]} .. {until[-1][:10]}" if until else ""
+        span = "" if not until else f", valid until {until[0][:10]}" + (
+            f" .. {until[-1][:10]}" if until[-1][:10] != until[0][:10] else "")
         result.notes.append(f"{service}/{slugify(terms_type)}: {len(entries)} historical declaration"
                             f"{'s' if len(entries) != 1 else ''}{span} (information only; the current "
                             "declaration is watched)")
