@@ -322,6 +322,12 @@ class Delivery:
     delivered_at: datetime | None = None
     change_id: int | None = None
     document_id: str | None = None
+    retry_from: datetime | None = None   # set when requeued by hand: the give-up window restarts there
+
+    @property
+    def window_start(self) -> datetime:
+        """Where the retry window (`alerts.retry.give_up_after`) is counted from."""
+        return self.retry_from or self.created_at
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

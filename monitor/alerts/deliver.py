@@ -93,9 +93,9 @@ def next_attempt_at(delivery: Delivery, policy: RetryPolicy, *, attempts: int, n
     """When to try again after a retryable failure, or None to give up.
 
     The exponential backoff, pushed back to Retry-After when the receiver sent one, and never past the
-    delivery's give-up time (`created_at + give_up_after`), where it gets its last attempt.
+    delivery's give-up time (`window_start + give_up_after`), where it gets its last attempt.
     """
-    deadline = delivery.created_at + policy.give_up_after
+    deadline = delivery.window_start + policy.give_up_after
     if now >= deadline:
         return None
     when = now + backoff_delay(attempts, policy, rng=rng)
@@ -285,7 +285,7 @@ def send_due(store: Store, webhooks: Sequence[WebhookConfig], policy: RetryPolic
 
 def _defer(store: Store, delivery: Delivery, until: datetime, policy: RetryPolicy) -> None:
     """Hold a delivery back until its webhook's next retry (not an attempt: attempts stay as they are)."""
-    when = min(max(until, delivery.next_attempt_at or until), delivery.created_at + policy.give_up_after)
+    when = min(max(until, delivery.next_attempt_at or until), delivery.window_start + policy.give_up_after)
     _save(store, replace(delivery, next_attempt_at=when))
 
 
@@ -302,6 +302,7 @@ def retry_deliveries(store: Store, ids: Sequence[str] | None, *, now: datetime) 
     with store.atomic():
         for d in targets:
             store.update_delivery(d.id, status=DeliveryStatus.PENDING, attempts=d.attempts,
-                                  next_attempt_at=now, last_error=d.last_error, delivered_at=None)
+                                  next_attempt_at=now, last_error=d.last_error, delivered_at=None,
+                                  retry_from=now)
     log.info("requeued %d deliveries", len(targets))
     return len(targets)

@@ -490,11 +490,13 @@ class Store:
 
     def update_delivery(self, delivery_id: str, *, status: DeliveryStatus, attempts: int,
                         next_attempt_at: datetime | None, last_error: str | None,
-                        delivered_at: datetime | None = None) -> None:
+                        delivered_at: datetime | None = None, retry_from: datetime | None = None) -> None:
+        """Record an attempt's outcome; `retry_from` (a manual requeue) restarts the give-up window."""
         self.conn.execute(
             """UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_error = ?,
-                   delivered_at = ? WHERE id = ?""",
-            [str(status), attempts, _ts(next_attempt_at), last_error, _ts(delivered_at), delivery_id])
+                   delivered_at = ?, retry_from = coalesce(?, retry_from) WHERE id = ?""",
+            [str(status), attempts, _ts(next_attempt_at), last_error, _ts(delivered_at), _ts(retry_from),
+             delivery_id])
 
     @staticmethod
     def _delivery(r: dict[str, Any]) -> Delivery:
@@ -503,4 +505,4 @@ class Store:
                         created_at=from_iso(r["created_at"]), attempts=r["attempts"],
                         next_attempt_at=_dt(r["next_attempt_at"]), last_error=r["last_error"],
                         delivered_at=_dt(r["delivered_at"]), change_id=r["change_id"],
-                        document_id=r["document_id"])
+                        document_id=r["document_id"], retry_from=_dt(r["retry_from"]))

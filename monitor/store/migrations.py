@@ -164,3 +164,9 @@ def m002_search(db: Database) -> None:
 def m003_snapshot_text_hash(db: Database) -> None:
     """Remember the extracted text's hash on suspect snapshots, so a shrink seen twice is accepted."""
     db.execute("ALTER TABLE snapshots ADD COLUMN text_hash TEXT")
+
+
+@migrations()
+def m004_delivery_retry_from(db: Database) -> None:
+    """A delivery requeued by `tosmon alerts retry` gets a fresh give-up window, counted from then."""
+    db.execute("ALTER TABLE deliveries ADD COLUMN retry_from TEXT")

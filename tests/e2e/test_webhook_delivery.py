@@ -247,6 +247,14 @@ def test_give_up_after_marks_failed_and_keeps_the_row(store: Store, receiver: Re
     assert current.attempts == len(receiver.requests) > 3
     assert [d.id for d in store.deliveries(status="failed")] == [delivery_id]
 
+    # Requeued by hand, it gets a fresh give-up window: a retryable failure keeps it pending.
+    clock.advance_to(clock() + timedelta(hours=1))
+    assert retry_deliveries(store, None, now=clock()) == 1
+    send(store, [hook(receiver.url)], client, clock, policy)
+    again = get(store, delivery_id)
+    assert again.status is DeliveryStatus.PENDING and again.retry_from == clock()
+    assert again.next_attempt_at is not None and again.next_attempt_at > clock()
+
 
 def test_slack_format_posts_signed_block_kit_json(store: Store, receiver: Receiver,
                                                    client: httpx.Client) -> None:
