@@ -196,12 +196,11 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
     text = None if clauses is None else "\n".join(clauses)
     fingerprint = extractor_fingerprint(doc)
     latest = store.latest_version(doc.id)
+    if latest is not None and latest.extractor != fingerprint:  # also on a 304: the page did not change
+        _rebaseline(store, doc, fingerprint, now)
+        latest = store.latest_version(doc.id)
     old_text = None
     if text is not None and latest is not None and latest.text_hash != text_hash(text):
-        if latest.extractor != fingerprint:
-            _rebaseline(store, doc, fingerprint, now)
-            latest = store.latest_version(doc.id)
-            assert latest is not None
         old_text = store.version_text(doc.id, latest.number)
     if text is not None and (latest is None or latest.text_hash != text_hash(text)):
         reason = _suspect(doc, store, fetched, text, old_text)
