@@ -121,7 +121,11 @@ def _acquire(doc: Document, state: DocumentState, client: httpx.Client) -> tuple
         if doc.render or exc.status_code not in (403, 406) or not browser_available():
             raise
         log.info("%s: HTTP %s; retrying through the browser", doc.id, exc.status_code)
-        fetched = _fetch(doc, state, client, browser=True)
+        try:
+            fetched = _fetch(doc, state, client, browser=True)
+        except MonitorError as browser_exc:  # report the page's own answer, not the browser's trouble
+            log.warning("%s: browser retry failed: %s", doc.id, browser_exc)
+            raise exc from browser_exc
         return fetched, _extract(doc, fetched.results)
     if fetched.not_modified:
         return fetched, None
@@ -129,8 +133,11 @@ def _acquire(doc: Document, state: DocumentState, client: httpx.Client) -> tuple
     html = "\n".join(r.text for r in fetched.results)
     if not doc.render and wall_reason(html, sum(map(len, clauses))) and browser_available():
         log.info("%s: bot wall; retrying through the browser", doc.id)
-        fetched = _fetch(doc, state, client, browser=True)
-        clauses = _extract(doc, fetched.results)
+        try:
+            rendered = _fetch(doc, state, client, browser=True)
+            return rendered, _extract(doc, rendered.results)
+        except MonitorError as browser_exc:  # keep the wall: it is recorded as a suspect fetch
+            log.warning("%s: browser retry failed: %s", doc.id, browser_exc)
     return fetched, clauses
 
 
