@@ -59,6 +59,10 @@ def _missing() -> str | None:
     return None
 
 
+#: How long Chromium may take to start, apart from the document's own timeout.
+LAUNCH_TIMEOUT_MS = 60_000
+
+
 def fetch_rendered(url: str, *, timeout: float, user_agent: str, max_bytes: int) -> FetchResult:
     """Load `url` in headless Chromium, wait until the network is idle (at most `timeout` seconds in all),
     and return the rendered DOM as a `text/html` FetchResult. Raises FetchHTTPStatus for a non-2xx main
@@ -71,16 +75,15 @@ def fetch_rendered(url: str, *, timeout: float, user_agent: str, max_bytes: int)
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
-    started = time.monotonic()
-    limit_ms = max(1.0, timeout * 1000)
     try:
         with sync_playwright() as playwright:
-            try:
+            try:  # starting the browser is not the page's time: a loaded machine can take seconds
                 browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True,
-                                                     args=list(LAUNCH_ARGS), timeout=limit_ms)
+                                                     args=list(LAUNCH_ARGS), timeout=LAUNCH_TIMEOUT_MS)
             except PlaywrightError as exc:
                 raise BrowserUnavailable(f"Chromium at {chromium_path()} would not start: {_first_line(exc)}",
                                          url=url) from exc
+            started = time.monotonic()
             try:
                 return _render(browser, url, started=started, timeout=timeout, user_agent=user_agent,
                                max_bytes=max_bytes)
