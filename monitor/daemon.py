@@ -66,6 +66,7 @@ class Daemon:
         self._idle.set()
         self._watchlist: Watchlist | None = None
         self._mtime = 0.0
+        self._seen_mtime = 0.0
 
     # --- main thread -------------------------------------------------------------------------------------
 
@@ -75,7 +76,7 @@ class Daemon:
 
         with single_instance(self.db_path):
             self._watchlist = load_watchlist(self.watchlist_path)
-            self._mtime = self._file_mtime()
+            self._mtime = self._seen_mtime = self._file_mtime()
             if once:
                 self._round()
                 return
@@ -117,9 +118,13 @@ class Daemon:
             return 0.0
 
     def _watch_file(self) -> None:
-        if self._file_mtime() != self._mtime:
+        """Reload once the file has changed and then stayed the same for one polling period, so a file
+        caught halfway through being written (truncated, empty) is never loaded."""
+        mtime = self._file_mtime()
+        if mtime != self._mtime and mtime == self._seen_mtime:
             self._reload.set()
             self._wake.set()
+        self._seen_mtime = mtime
 
     # --- worker thread -----------------------------------------------------------------------------------
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import http.server
 import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -170,6 +172,35 @@ def make_receiver() -> Iterator[Callable[..., Receiver]]:
     yield make
     for server in started:
         server.stop()
+
+
+def _wait_for(predicate: Callable[[], bool], *, timeout: float = 30.0, interval: float = 0.1) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(interval)
+    raise AssertionError("condition not met before the deadline")
+
+
+def _count(db: Path, table: str) -> int:
+    try:
+        with sqlite3.connect(db) as conn:
+            return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+    except sqlite3.OperationalError:  # not created yet
+        return 0
+
+
+@pytest.fixture
+def wait_for() -> Callable[..., None]:
+    """`wait_for(predicate, timeout=30)`: poll until true, fail at the deadline (never a bare sleep)."""
+    return _wait_for
+
+
+@pytest.fixture
+def count_rows() -> Callable[[Path, str], int]:
+    """`count_rows(db_path, "versions")`: rows in a table of a database another process writes (0 if absent)."""
+    return _count
 
 
 @pytest.fixture

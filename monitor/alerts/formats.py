@@ -122,14 +122,20 @@ def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": clip(text, SLACK_TEXT_LIMIT)}}
 
 
+def _flag_text(flag: dict[str, Any], now: datetime, *, bold: str, escape: Callable[[str], str],
+               opt_out_chars: int) -> str:
+    """One flag as a short message paragraph: category, score, clause, dates with days left, opt-out."""
+    lines = [f"{bold}{flag.get('category')}{bold} ({flag.get('score')}): "
+             f"{escape(clip(str(flag.get('clause', '')), CLAUSE_CHARS))}"]
+    lines += [f"• {escape(line)}" for line in _date_lines(flag, now)]
+    if flag.get("opt_out"):
+        lines.append(f"• opt out: {escape(clip(str(flag['opt_out']), opt_out_chars))}")
+    return "\n".join(lines)
+
+
 def _slack_flags(flags: list[dict[str, Any]], now: datetime) -> Iterable[dict[str, Any]]:
     for flag in flags[:MAX_FLAGS]:
-        lines = [f"*{flag.get('category')}* ({flag.get('score')}): "
-                 f"{_slack_escape(clip(str(flag.get('clause', '')), CLAUSE_CHARS))}"]
-        lines += [f"• {_slack_escape(line)}" for line in _date_lines(flag, now)]
-        if flag.get("opt_out"):
-            lines.append(f"• opt out: {_slack_escape(clip(str(flag['opt_out']), 500))}")
-        yield _section("\n".join(lines))
+        yield _section(_flag_text(flag, now, bold="*", escape=_slack_escape, opt_out_chars=500))
     if len(flags) > MAX_FLAGS:
         yield _section(f"… and {len(flags) - MAX_FLAGS} more flagged clauses")
 
@@ -179,12 +185,7 @@ def _discord_description(body: dict[str, Any], change: Change | None, now: datet
              f"detected {c.get('detected_at')} · `tosmon show {c.get('id')}`"]
     flags = list(c.get("flags") or [])
     for flag in flags[:MAX_FLAGS]:
-        lines = [f"**{flag.get('category')}** ({flag.get('score')}): "
-                 f"{_discord_escape(clip(str(flag.get('clause', '')), CLAUSE_CHARS))}"]
-        lines += [f"• {_discord_escape(line)}" for line in _date_lines(flag, now)]
-        if flag.get("opt_out"):
-            lines.append(f"• opt out: {_discord_escape(clip(str(flag['opt_out']), 400))}")
-        parts.append("\n".join(lines))
+        parts.append(_flag_text(flag, now, bold="**", escape=_discord_escape, opt_out_chars=400))
     if len(flags) > MAX_FLAGS:
         parts.append(f"… and {len(flags) - MAX_FLAGS} more flagged clauses")
     excerpt = _excerpt(change)

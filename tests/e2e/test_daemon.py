@@ -7,29 +7,11 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
-
-
-def wait_for(predicate, *, timeout: float = 20.0, interval: float = 0.1) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(interval)
-    raise AssertionError("condition not met before the deadline")
-
-
-def versions(db: Path) -> int:
-    if not db.exists():
-        return 0
-    try:
-        with sqlite3.connect(db) as conn:
-            return conn.execute("SELECT count(*) FROM versions").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
 
 
 def stop(proc: subprocess.Popen[str]) -> None:
@@ -57,12 +39,12 @@ def daemon_watchlist(page_server, write_watchlist):
     return page_server
 
 
-def test_daemon_checks_and_stops_on_sigterm(tmp_path, db_path, daemon_watchlist):
+def test_daemon_checks_and_stops_on_sigterm(tmp_path, db_path, daemon_watchlist, wait_for, count_rows):
     proc = start_daemon(tmp_path, db_path)
     try:
-        wait_for(lambda: versions(db_path) == 1)
+        wait_for(lambda: count_rows(db_path, "versions") == 1)
         daemon_watchlist.set("/a", PAGE.format("Second version of the terms of service for every user."))
-        wait_for(lambda: versions(db_path) == 2)
+        wait_for(lambda: count_rows(db_path, "versions") == 2)
 
         second = start_daemon(tmp_path, db_path)
         out, err = second.communicate(timeout=20)
@@ -81,16 +63,30 @@ def test_daemon_checks_and_stops_on_sigterm(tmp_path, db_path, daemon_watchlist)
         assert conn.execute("SELECT count(*) FROM changes").fetchone()[0] == 1
 
 
-def test_daemon_keeps_old_watchlist_when_edit_is_invalid(tmp_path, db_path, daemon_watchlist):
+def test_watchlist_edits_are_picked_up_and_bad_ones_ignored(tmp_path, db_path, daemon_watchlist, wait_for,
+                                                             count_rows):
+    watchlist = tmp_path / "watchlist.yaml"
     proc = start_daemon(tmp_path, db_path)
     try:
-        wait_for(lambda: versions(db_path) == 1)
-        (tmp_path / "watchlist.yaml").write_text("services:\n  example:\n    documents:\n      terms:\n"
-                                                 "        url: not-a-url\n")
+        wait_for(lambda: count_rows(db_path, "versions") == 1)
+        # A valid edit is picked up without a signal: a second document appears and gets checked.
+        daemon_watchlist.set("/b", PAGE.format("A second document, added while the daemon runs."))
+        watchlist.write_text(watchlist.read_text() + f"      privacy:\n        url: {daemon_watchlist.url('/b')}\n")
+        wait_for(lambda: count_rows(db_path, "versions") == 2)
+        # An edit that does not validate is refused (here on SIGHUP) and the previous watchlist keeps running.
+        log: list[str] = []
+        reader = threading.Thread(target=lambda: log.extend(iter(proc.stderr.readline, "")), daemon=True)
+        reader.start()
+        watchlist.write_text("services:\n  example:\n    documents:\n      terms:\n        url: not-a-url\n")
+        proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: any("watchlist not reloaded" in line for line in log))
         daemon_watchlist.set("/a", PAGE.format("Changed after the bad edit, and still the terms."))
-        wait_for(lambda: versions(db_path) == 2)
+        wait_for(lambda: count_rows(db_path, "versions") == 3)
         proc.send_signal(signal.SIGINT)
-        _, err = proc.communicate(timeout=10)
-        assert "watchlist not reloaded" in err and "url" in err
+        proc.wait(timeout=10)
+        reader.join(timeout=10)
+        text = "".join(log)
+        assert "watchlist reloaded: 2 documents" in text
+        assert "watchlist not reloaded, keeping the previous one" in text and "not-a-url" in text
     finally:
         stop(proc)

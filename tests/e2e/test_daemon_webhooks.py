@@ -9,17 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
-
-
-def wait_for(predicate, *, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError("condition not met before the deadline")
 
 
 def outbox(db: Path) -> list[tuple[str, str, int, str | None]]:
@@ -32,14 +22,6 @@ def outbox(db: Path) -> list[tuple[str, str, int, str | None]]:
         return []
 
 
-def versions(db: Path) -> int:
-    try:
-        with sqlite3.connect(db) as conn:
-            return conn.execute("SELECT count(*) FROM versions").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
-
-
 def daemon(tmp_path: Path, db: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "TOSMON_DB": str(db), "TOSMON_WATCHLIST": str(tmp_path / "watchlist.yaml"),
            "HOOK_SECRET": "s3cret"}
@@ -50,7 +32,8 @@ def daemon(tmp_path: Path, db: Path) -> subprocess.Popen[str]:
 PAGE = "<html><body><main><h1>Terms</h1><p>{}</p><p>We may update these terms from time to time.</p></main></body></html>"
 
 
-def test_delivery_survives_receiver_outage_and_sigkill(tmp_path, db_path, page_server, make_receiver):
+def test_delivery_survives_receiver_outage_and_sigkill(tmp_path, db_path, page_server, make_receiver, wait_for,
+                                                      count_rows):
     receiver = make_receiver()
     port = receiver.port
     receiver.stop()  # down while the change is detected
@@ -63,7 +46,7 @@ def test_delivery_survives_receiver_outage_and_sigkill(tmp_path, db_path, page_s
         f"services:\n  example:\n    documents:\n      terms:\n        url: {page_server.url('/t')}\n")
     proc = daemon(tmp_path, db_path)
     try:
-        wait_for(lambda: versions(db_path) == 1)
+        wait_for(lambda: count_rows(db_path, "versions") == 1)
         page_server.set("/t", PAGE.format("These terms apply to every user and visitor of the service."))
         wait_for(lambda: any(row[2] >= 1 and row[3] for row in outbox(db_path)))
         [(delivery_id, status, _, error)] = outbox(db_path)
