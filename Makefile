@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test lint clean
+.PHONY: run test install install-test lint clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,3 +32,15 @@ test: $(TSTAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Side-by-side benchmark (bench/README.md): peers go to $(PEERS_DIR), never into .venv.
+#   make bench REPS=1 N=200      BENCH_OTA=1 adds the Open Terms Archive engine (~90 s per cycle, 1.5 GB)
+N       ?= 200,1000
+REPS    ?= 3
+PEERS   ?= tosmon,urlwatch,urlwatch-text,changedetection.io
+EXTRAS  ?= profile,log,daemon,micro
+DAEMON_CHECKS ?= 10000
+PEERS_DIR ?= /tmp/peers
+bench: $(STAMP)
+	N=$(N) REPS=$(REPS) PEERS=$(PEERS) EXTRAS=$(EXTRAS) DAEMON_CHECKS=$(DAEMON_CHECKS) PEERS_DIR=$(PEERS_DIR) \
+	BENCH_OTA=$(BENCH_OTA) TOSMON_BIN=$(CURDIR)/$(BIN)/tosmon bash bench/bench.sh

@@ -145,7 +145,7 @@ def test_unreadable_pdfs_raise_extract_error_naming_the_source(make, message: st
         clauses_from_pdf(make(), source="x/terms")
 
 
-def test_many_pages_extract_quickly() -> None:
+def test_many_pages_extract_every_section() -> None:
     pdf = _Terms()
     for number in range(40):
         pdf.add_page()
