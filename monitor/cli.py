@@ -232,7 +232,7 @@ def status(ctx: Context, as_json: bool) -> None:
                 "consecutive_failures": s.consecutive_failures,
                 "next_due_at": iso_z(s.next_due_at) if s.next_due_at else None} for s in states])
         return
-    click.echo(status_table(states))
+    click.echo(status_table(states, color=ctx.color))
     for s in states:
         if s.last_status == "error":
             click.echo(f"{s.id}: {store.last_error(s.id)}")
@@ -325,7 +325,7 @@ def history(ctx: Context, doc_id: str, as_json: bool) -> None:
                 "technical": v.technical, "text_hash": v.text_hash, "extractor": v.extractor}
                for v in versions])
         return
-    click.echo(history_table(versions))
+    click.echo(history_table(versions, color=ctx.color))
 
 
 @cli.command()
@@ -544,7 +544,7 @@ def alerts(click_ctx: click.Context, status_: str | None, as_json: bool) -> None
                 "delivered_at": iso_z(d.delivered_at) if d.delivered_at else None,
                 "change": d.change_id, "document": d.document_id} for d in deliveries])
         return
-    click.echo(deliveries_table(deliveries))
+    click.echo(deliveries_table(deliveries, color=ctx.color))
 
 
 @alerts.command("retry")

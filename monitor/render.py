@@ -192,8 +192,11 @@ def _when(moment: datetime | None) -> str:
     return iso_z(moment) if moment else "-"
 
 
-def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
-    """A plain, aligned text table."""
+def table(rows: Sequence[Sequence[str]], headers: Sequence[str], *, color: bool = False) -> str:
+    """An aligned text table: plain and stable when piped, a rich table on a terminal (rich is imported only
+    then, so piped and scripted use starts fast)."""
+    if color:
+        return _rich_table(rows, headers)
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
     lines = ["  ".join(str(h).ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
     for row in rows:
@@ -201,22 +204,40 @@ def table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def status_table(states: Sequence[DocumentState]) -> str:
+def _rich_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
+    import shutil
+
+    from rich.console import Console
+    from rich.table import Table
+
+    grid = Table(*headers, header_style="bold", box=None, pad_edge=False)
+    for row in rows:
+        styled = [f"[red]{c}[/red]" if c == "error" or c == "failed" else c for c in map(str, row)]
+        grid.add_row(*styled)
+    console = Console(width=shutil.get_terminal_size((160, 24)).columns, force_terminal=True)
+    with console.capture() as captured:
+        console.print(grid)
+    return captured.get().rstrip("\n")
+
+
+def status_table(states: Sequence[DocumentState], *, color: bool = False) -> str:
     rows = [[s.id, _when(s.last_checked_at), s.last_status or "-", str(s.versions), str(s.changes),
              str(s.consecutive_failures), _when(s.next_due_at)] for s in states]
-    return table(rows, ["DOCUMENT", "LAST CHECK", "RESULT", "VERSIONS", "CHANGES", "FAILURES", "NEXT DUE"])
+    return table(rows, ["DOCUMENT", "LAST CHECK", "RESULT", "VERSIONS", "CHANGES", "FAILURES", "NEXT DUE"],
+                 color=color)
 
 
-def history_table(versions: Sequence[VersionInfo]) -> str:
+def history_table(versions: Sequence[VersionInfo], *, color: bool = False) -> str:
     rows = [[str(v.number), _when(v.created_at), str(v.clauses), "technical" if v.technical else "",
              v.text_hash[:12]] for v in versions]
-    return table(rows, ["VERSION", "CREATED", "CLAUSES", "KIND", "HASH"])
+    return table(rows, ["VERSION", "CREATED", "CLAUSES", "KIND", "HASH"], color=color)
 
 
-def deliveries_table(deliveries: Sequence[Delivery]) -> str:
+def deliveries_table(deliveries: Sequence[Delivery], *, color: bool = False) -> str:
     rows = [[d.id, d.webhook, str(d.event), str(d.status), str(d.attempts), _when(d.next_attempt_at),
              (d.last_error or "")[:60]] for d in deliveries]
-    return table(rows, ["DELIVERY", "WEBHOOK", "EVENT", "STATUS", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"])
+    return table(rows, ["DELIVERY", "WEBHOOK", "EVENT", "STATUS", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"],
+                 color=color)
 
 
 def highlight(text: str, terms: Sequence[str], *, color: bool, window: int | None = None) -> str:
