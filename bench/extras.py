@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""The measurements of issue 8 beside the side-by-side table, run with the harness interpreter (psutil):
+
+  profile   cycle 1 of `tosmon check` at N (default 1000) under py-spy (raw collapsed stacks + summary)
+  log       `tosmon log --limit 20` wall time (median of R runs) on the database after 3 cycles
+  daemon    `tosmon run` against the workload (N docs, 1 s interval) until C checks are done; RSS sampled
+            with psutil every few seconds; a new round of 10% changes every 1000 checks
+  micro     bench/micro.py with the project interpreter (classification throughput, 500 KB diff)
+
+Prints Markdown; writes JSON to --out.   usage: extras.py --tosmon-bin .venv/bin/tosmon [options]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import profile_summary  # noqa: E402
+from run_bench import PEERS_DIR, Server  # noqa: E402
+
+
+def _cycle(env: dict, workdir: Path, base: str, n: int, prefix: list[str] | None = None) -> float:
+    cmd = [str(HERE / "peers" / "tosmon_cycle.sh"), str(workdir), base, str(n)]
+    t = time.perf_counter()
+    subprocess.run((prefix or []) + cmd, env=env, cwd=workdir, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - t
+
+
+def profile_and_log(args, env: dict, out: dict) -> None:
+    n = args.profile_n
+    workdir = Path(args.workdir) / f"extras-n{n}"
+    shutil.rmtree(workdir, ignore_errors=True)
+    workdir.mkdir(parents=True)
+    server = Server(n, workdir, args.seed, 0.10)
+    try:
+        subprocess.run([str(HERE / "peers" / "tosmon_cycle.sh"), str(workdir), server.base, str(n)],
+                       env={**env, "PREPARE_ONLY": "1"}, check=True)
+        pyspy = shutil.which("py-spy") or str(PEERS_DIR / "harness-venv/bin/py-spy")
+        prof = Path(args.results) / f"profile-cycle1-n{n}.txt"
+        if args.profile and Path(pyspy).exists():
+            # the same command tosmon_cycle.sh execs, started by py-spy itself
+            t = time.perf_counter()
+            subprocess.run([pyspy, "record", "-r", "200", "-f", "raw", "-o", str(prof), "--", args.tosmon_bin,
+                            "check"], cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           env={**env, "TOSMON_DB": str(workdir / "db/monitor.db"),
+                                "TOSMON_WATCHLIST": str(workdir / "watchlist.yaml")})
+            wall = time.perf_counter() - t
+            out["profile"] = {"file": str(prof), "wall_s_under_py_spy": round(wall, 2),
+                              "summary": profile_summary.summarize(str(prof), 20) if prof.exists() else "no samples"}
+        else:
+            _cycle(env, workdir, server.base, n)
+        _cycle(env, workdir, server.base, n)
+        server.get("/_round/1")
+        _cycle(env, workdir, server.base, n)
+        times = []
+        lenv = {**env, "TOSMON_DB": str(workdir / "db/monitor.db"), "NO_COLOR": "1"}
+        for _ in range(args.log_runs):
+            t = time.perf_counter()
+            r = subprocess.run([args.tosmon_bin, "log", "--limit", "20"], env=lenv, capture_output=True, text=True)
+            times.append(time.perf_counter() - t)
+        out["log"] = {"n": n, "runs": len(times), "median_s": round(statistics.median(times), 3),
+                      "min_s": round(min(times), 3), "max_s": round(max(times), 3), "rc": r.returncode,
+                      "lines": len(r.stdout.splitlines())}
+    finally:
+        server.stop()
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+DAEMON = """import sys
+import monitor.daemon as d
+d.HOST_DELAY_SECONDS = float(sys.argv.pop(1))
+from monitor.cli import main
+main()
+"""
+
+
+def daemon(args, env: dict, out: dict) -> None:
+    import psutil
+
+    n = args.daemon_n
+    workdir = Path(args.workdir) / f"daemon-n{n}"
+    shutil.rmtree(workdir, ignore_errors=True)
+    (workdir / "db").mkdir(parents=True)
+    server = Server(n, workdir, args.seed, 0.10)
+    wl = workdir / "watchlist.yaml"
+    with open(wl, "w") as f:
+        f.write(f"defaults:\n  interval: {args.daemon_interval}\n  timeout: 30s\nservices:\n")
+        for i in range(n):
+            f.write(f"  doc-{i}:\n    name: Doc {i}\n    documents:\n      page:\n"
+                    f"        url: {server.base}/doc/{i}\n")
+    db = workdir / "db/monitor.db"
+    python = str(Path(args.tosmon_bin).parent / "python")
+    log = open(workdir / "daemon.log", "w")
+    proc = subprocess.Popen([python, "-c", DAEMON, str(args.daemon_host_delay), "--db", str(db), "--watchlist",
+                             str(wl), "-q", "run"], env=env, stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    ps = psutil.Process(proc.pid)
+    samples: list[tuple[float, int, float]] = []   # (t, checks, rss MB)
+    t0 = time.time()
+    rnd = 0
+    try:
+        while True:
+            time.sleep(args.daemon_sample)
+            if proc.poll() is not None:
+                raise RuntimeError(f"daemon exited: see {workdir / 'daemon.log'}")
+            checks = 0
+            if db.exists():
+                try:
+                    with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5) as c:
+                        checks = c.execute("SELECT count(*) FROM snapshots").fetchone()[0]
+                except sqlite3.Error:
+                    checks = samples[-1][1] if samples else 0
+            samples.append((round(time.time() - t0, 1), checks, round(ps.memory_info().rss / 2**20, 1)))
+            if checks // 1000 > rnd:         # a new round of changes every 1000 checks
+                rnd = checks // 1000
+                server.get(f"/_round/{rnd}")
+            if checks >= args.daemon_checks or time.time() - t0 > args.daemon_max_seconds:
+                break
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+        server.stop()
+    first = next((s for s in samples if s[1] >= n), samples[0])     # after the first full round
+    mid = min(samples, key=lambda s: abs(s[1] - samples[-1][1] / 2))
+    with sqlite3.connect(db) as c:
+        outcomes = dict(c.execute("SELECT outcome, count(*) FROM snapshots GROUP BY outcome").fetchall())
+        changes = c.execute("SELECT count(*) FROM changes").fetchone()[0]
+    out["daemon"] = {
+        "n": n, "interval": args.daemon_interval, "host_delay_s": args.daemon_host_delay,
+        "checks": samples[-1][1], "target_checks": args.daemon_checks, "seconds": samples[-1][0],
+        "rounds_of_changes": rnd, "changes_recorded": changes, "outcomes": outcomes,
+        "rss_mb": {"start": first[2], "start_at_checks": first[1], "mid": mid[2], "mid_at_checks": mid[1],
+                   "end": samples[-1][2], "max": max(s[2] for s in samples)},
+        "samples": samples,
+    }
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def micro(args, out: dict) -> None:
+    python = str(Path(args.tosmon_bin).parent / "python")
+    r = subprocess.run([python, str(HERE / "micro.py"), "--reps", str(args.micro_reps)], capture_output=True,
+                       text=True)
+    out["micro"] = json.loads(r.stdout) if r.returncode == 0 else {"failed": r.stderr[-2000:]}
+
+
+def markdown(out: dict) -> str:
+    lines = ["| measurement | result | target |", "|---|---|---|"]
+    if "log" in out:
+        lg = out["log"]
+        lines.append(f"| `tosmon log --limit 20` (N = {lg['n']}, after 3 cycles, median of {lg['runs']}) "
+                     f"| {lg['median_s']:.3f} s (min {lg['min_s']:.3f}, max {lg['max_s']:.3f}) "
+                     f"| < 0.3 s: {'met' if lg['median_s'] < 0.3 else 'MISSED'} |")
+    if "daemon" in out:
+        d = out["daemon"]
+        r = d["rss_mb"]
+        lines.append(f"| daemon RSS over {d['checks']} checks ({d['n']} docs, interval {d['interval']}, "
+                     f"{d['rounds_of_changes']} rounds of 10% changes, {d['changes_recorded']} changes recorded, "
+                     f"{d['seconds']:.0f} s) | start {r['start']} MB (at {r['start_at_checks']} checks) / "
+                     f"mid {r['mid']} MB (at {r['mid_at_checks']}) / end {r['end']} MB, max {r['max']} MB "
+                     f"| < 80 MB and flat: {'met' if r['max'] < 80 and r['end'] - r['start'] < 8 else 'MISSED'} |")
+    m = out.get("micro", {})
+    if "classify" in m:
+        c = m["classify"]
+        if "skipped" in c:
+            lines.append(f"| classification | skipped: {c['skipped']} | |")
+        else:
+            for k in ("all_new", "ten_percent_changed"):
+                x = c[k]
+                lines.append(f"| classify, {c['bytes'] / 1000:.0f} KB document, {k.replace('_', ' ')} "
+                             f"({x['changed_clauses']} clauses, {x['changed_kb']} KB) | {x['median_s']:.3f} s = "
+                             f"{x['clauses_per_s']} clauses/s, {x['changed_kb_per_s']} KB/s ({x['flags']} flags) | |")
+            lines.append(f"| classify, first call (lazy loads: dateparser, language model) "
+                         f"| {c['first_call_s_incl_lazy_loads']:.2f} s | |")
+    if "diff" in m:
+        x = m["diff"]
+        lines.append(f"| diff_clauses, {x['bytes'] / 1000:.0f} KB ({x['clauses']} clauses), 5% changed "
+                     f"({x['changed_clauses']} clause changes) | {x['median_s']:.3f} s (median of "
+                     f"{len(x['runs_s'])}) | |")
+    if "failed" in m:
+        lines.append(f"| micro-benchmarks | FAILED: {m['failed'][-300:]} | |")
+    text = "\n".join(lines)
+    if "profile" in out:
+        p = out["profile"]
+        text += (f"\n\nProfile of `tosmon check`, cycle 1 (py-spy, 200 Hz, wall {p['wall_s_under_py_spy']} s "
+                 f"under the profiler; raw stacks: `{p['file']}`):\n\n{p['summary']}")
+    return text
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--tosmon-bin", default=os.environ.get("TOSMON_BIN", "tosmon"))
+    ap.add_argument("--only", default="profile,log,daemon,micro")
+    ap.add_argument("--seed", type=int, default=42)
+    ap.add_argument("--profile-n", type=int, default=1000, help="N of the profiled cycle and the log database")
+    ap.add_argument("--no-profile", dest="profile", action="store_false")
+    ap.add_argument("--log-runs", type=int, default=20)
+    ap.add_argument("--daemon-n", type=int, default=200)
+    ap.add_argument("--daemon-checks", type=int, default=10_000)
+    ap.add_argument("--daemon-interval", default="1s")
+    ap.add_argument("--daemon-host-delay", type=float, default=0.0,
+                    help="the daemon's per-host politeness delay (monitor.daemon.HOST_DELAY_SECONDS, 1 s in "
+                         "production); 0 so that 10,000 checks of one loopback host take minutes, not hours")
+    ap.add_argument("--daemon-sample", type=float, default=2.0, help="seconds between RSS samples")
+    ap.add_argument("--daemon-max-seconds", type=float, default=1200)
+    ap.add_argument("--micro-reps", type=int, default=5)
+    ap.add_argument("--workdir", default=str(PEERS_DIR / "runs"))
+    ap.add_argument("--results", default=str(HERE / "results"))
+    ap.add_argument("--out", default=str(HERE / "results" / "extras.json"))
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args(argv)
+    Path(args.results).mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "TOSMON_BIN": args.tosmon_bin, "NO_COLOR": "1"}
+    out: dict = {}
+    only = set(args.only.split(","))
+    if only & {"profile", "log"}:
+        args.profile = args.profile and "profile" in only
+        profile_and_log(args, env, out)
+    if "daemon" in only:
+        daemon(args, env, out)
+    if "micro" in only:
+        micro(args, out)
+    with open(args.out, "w") as f:
+        json.dump(out, f, indent=1)
+    print(markdown(out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
