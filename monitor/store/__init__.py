@@ -7,12 +7,13 @@ rows commit together or not at all.
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import sqlite3
 import unicodedata
 import uuid
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -72,6 +73,41 @@ def _plain(text: str) -> str:
     """Lowercase without diacritics, as the FTS5 tokenizer sees words."""
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _line_matcher(query: str) -> tuple[Callable[[str], bool], list[str]]:
+    """A test of one (accent-free, lower-case) line against an FTS5-style query (words, "phrases", word*,
+    NOT, OR), and the query's plain words."""
+    required: list[re.Pattern[str]] = []
+    excluded: list[re.Pattern[str]] = []
+    words: list[str] = []
+    any_of = False
+    negate = False
+    for token in re.findall(r'"[^"]*"|\S+', query):
+        upper = token.upper()
+        if upper in ("AND", "NEAR"):
+            continue
+        if upper == "OR":
+            any_of = True
+            continue
+        if upper == "NOT":
+            negate = True
+            continue
+        prefix = token.endswith("*")
+        parts = _plain(token.strip('"').rstrip("*")).split()
+        if not parts:
+            continue
+        pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, parts)) + (r"\w*" if prefix else r"(?!\w)"))
+        (excluded if negate else required).append(pattern)
+        if not negate:
+            words += parts
+        negate = False
+    combine = any if any_of else all
+
+    def matches(line: str) -> bool:
+        return combine(p.search(line) for p in required) and not any(p.search(line) for p in excluded)
+
+    return matches, words
 
 
 def text_hash(text: str) -> str:
@@ -444,13 +480,18 @@ class Store:
             hits.append(SearchHit(document_id=r["document_id"], version=r["to_version"],
                                   at=from_iso(r["detected_at"]), kind=r["kind"], text=text or "",
                                   change_id=r["change_id"]))
-        terms = [_plain(t.strip('"*')) for t in query.split() if t.upper() not in {"AND", "OR", "NOT", "NEAR"}]
+        matches, words = _line_matcher(query)
+        if not words:
+            return hits[:limit]
+        # The baseline index keeps no positions (detail=column: a tenth of the size), so it finds candidate
+        # versions by their words and the query is applied to each line here.
+        candidates = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
         for r in self._all(
                 """SELECT v.document_id, v.number, v.created_at, v.text FROM version_fts
                    JOIN versions v ON v.id = version_fts.rowid
-                   WHERE version_fts MATCH ? ORDER BY v.created_at DESC LIMIT ?""", [query, limit]):
+                   WHERE version_fts MATCH ? ORDER BY v.created_at DESC LIMIT ?""", [candidates, limit]):
             for line in zlib.decompress(r["text"]).decode("utf-8").split("\n"):
-                if all(t in _plain(line) for t in terms if t):
+                if matches(_plain(line)):
                     hits.append(SearchHit(document_id=r["document_id"], version=r["number"],
                                           at=from_iso(r["created_at"]), kind="version", text=line))
         return hits[:limit]

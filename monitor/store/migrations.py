@@ -170,3 +170,23 @@ def m003_snapshot_text_hash(db: Database) -> None:
 def m004_delivery_retry_from(db: Database) -> None:
     """A delivery requeued by `tosmon alerts retry` gets a fresh give-up window, counted from then."""
     db.execute("ALTER TABLE deliveries ADD COLUMN retry_from TEXT")
+
+
+@migrations()
+def m005_lean_version_index(db: Database) -> None:
+    """Rebuild the baseline index without token positions (detail=column): about a tenth of the size; the
+    store checks phrases line by line."""
+    import zlib
+
+    db.executescript(
+        """
+        DROP TABLE version_fts;
+        CREATE VIRTUAL TABLE version_fts USING fts5(
+            text, content='', detail=column, tokenize='unicode61 remove_diacritics 2');
+        """
+    )
+    for row_id, text in db.execute(
+            """SELECT id, text FROM versions v WHERE technical = 1
+               OR number = (SELECT min(number) FROM versions w WHERE w.document_id = v.document_id)"""):
+        db.execute("INSERT INTO version_fts (rowid, text) VALUES (?, ?)",
+                   [row_id, zlib.decompress(text).decode("utf-8")])

@@ -134,3 +134,16 @@ def test_search_baseline_and_changed_clauses(store):
     assert (hit.kind, hit.version) == ("version", 1)
     assert store.search('unbalanced "quote') == []
     assert store.search("absent") == []
+
+
+def test_search_query_forms_on_baselines(store):
+    with store.atomic():
+        store.add_version(DOC.id, text="We train models on public posts.\nWe never sell data to brokers.\n"
+                                       "Training of staff happens yearly.", created_at=NOW, extractor="1")
+    texts = lambda q: [h.text for h in store.search(q)]  # noqa: E731
+    assert texts('"public posts"') == ["We train models on public posts."]
+    assert texts('"posts public"') == []
+    assert texts("train*") == ["We train models on public posts.", "Training of staff happens yearly."]
+    assert texts("train") == ["We train models on public posts."]
+    assert texts("data NOT brokers") == []
+    assert texts("brokers OR staff") == ["We never sell data to brokers.", "Training of staff happens yearly."]
