@@ -157,8 +157,6 @@ def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
       tosmon check linkedin/privacy-policy
       linkedin/privacy-policy  changed (+2 -1 ~1)
     """
-    from monitor.alerts import send_due
-    from monitor.fetch import make_client
     from monitor.models import Outcome
     from monitor.pipeline import run_checks
 
@@ -184,6 +182,9 @@ def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
             if progress and done < len(docs):
                 click.echo(f"[{done}/{len(docs)}] checking…", nl=False, err=True)
         if watchlist.alerts.webhooks:
+            from monitor.alerts import send_due
+            from monitor.fetch import make_client
+
             with make_client() as client:
                 send_due(store, watchlist.alerts.webhooks, watchlist.alerts.retry, client=client)
     finally:

@@ -23,14 +23,11 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from monitor.classify import classify
 from monitor.diff import diff_clauses
 from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
 from monitor.extract import EXTRACTOR_VERSION, extract_clauses
-from monitor.browser import browser_available, fetch_rendered
 from monitor.fetch import MAX_BODY_BYTES, decode_body, fetch_document
 from monitor.guards import SOFT_REASONS, suspect_reason, wall_reason
-from monitor.pdf import clauses_from_pdf
 from monitor.models import (
     AlertConfig,
     Category,
@@ -61,6 +58,11 @@ class _Fetched:
     def bytes(self) -> int:
         return sum(len(r.body) for r in self.results)
 
+    @property
+    def body(self) -> bytes:
+        """What is stored for this fetch: the pages' bodies, joined."""
+        return b"\n".join(r.body for r in self.results)
+
 
 def extractor_fingerprint(doc: Document) -> str:
     """Identifies the extraction that produced a version: code version plus the document's settings."""
@@ -87,6 +89,8 @@ def _fetch(doc: Document, state: DocumentState, client: httpx.Client, *, browser
     results = []
     for url in doc.urls:
         if doc.render or browser:
+            from monitor.browser import fetch_rendered
+
             result = fetch_rendered(url, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
                                     max_bytes=MAX_BODY_BYTES)
         else:
@@ -103,6 +107,8 @@ def _extract(doc: Document, results: Sequence[FetchResult]) -> list[str]:
     for result in results:
         source = f"{doc.id} ({result.url})"
         if result.content_type == "application/pdf" or result.body.startswith(b"%PDF-"):
+            from monitor.pdf import clauses_from_pdf
+
             clauses += clauses_from_pdf(result.body, source=source, ignore=doc.ignore)
             continue
         if not result.text:
@@ -112,9 +118,18 @@ def _extract(doc: Document, results: Sequence[FetchResult]) -> list[str]:
     return clauses
 
 
-def _acquire(doc: Document, state: DocumentState, client: httpx.Client) -> tuple[_Fetched, list[str] | None]:
-    """Fetch and extract (None clauses for a 304). A plain fetch met by a 403/406 or a bot wall is retried
-    once through headless Chromium when one is installed."""
+def browser_available() -> bool:
+    """Whether headless Chromium can be used (imports the browser module only when asked)."""
+    from monitor.browser import browser_available as available
+
+    return available()
+
+
+def _acquire(doc: Document, state: DocumentState, client: httpx.Client, *,
+             known_body: str | None = None) -> tuple[_Fetched, list[str] | None]:
+    """Fetch and extract (None clauses for a 304, or for a body whose sha256 is `known_body`: the one the
+    latest version was extracted from). A plain fetch met by a 403/406 or a bot wall is retried once through
+    headless Chromium when one is installed."""
     try:
         fetched = _fetch(doc, state, client)
     except FetchHTTPStatus as exc:
@@ -127,7 +142,7 @@ def _acquire(doc: Document, state: DocumentState, client: httpx.Client) -> tuple
             log.warning("%s: browser retry failed: %s", doc.id, browser_exc)
             raise exc from browser_exc
         return fetched, _extract(doc, fetched.results)
-    if fetched.not_modified:
+    if fetched.not_modified or (known_body and hashlib.sha256(fetched.body).hexdigest() == known_body):
         return fetched, None
     clauses = _extract(doc, fetched.results)
     html = "\n".join(r.text for r in fetched.results)
@@ -177,6 +192,15 @@ def _rebaseline(store: Store, doc: Document, fingerprint: str, now: datetime) ->
     log.info("%s: extraction changed; re-baselined as a technical version", doc.id)
 
 
+def _known_body(doc: Document, store: Store) -> str | None:
+    """The sha256 of the body the latest version was extracted from, when re-extracting it would give the
+    same text (same extraction settings): a server without ETag or 304 then costs no extraction."""
+    last, latest = store.last_snapshot(doc.id), store.latest_version(doc.id)
+    if last is None or last.outcome != "ok" or latest is None or latest.extractor != extractor_fingerprint(doc):
+        return None
+    return last.body_hash
+
+
 def _suspect(doc: Document, store: Store, fetched: _Fetched, text: str, old_text: str | None) -> str | None:
     """Why this fetch must not become a version (see monitor.guards); a soft reason (a big shrink, new
     undecodable bytes) seen on two consecutive checks with the same text is accepted as real."""
@@ -197,7 +221,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
     started = time.monotonic()
     state = store.document_state(doc.id)
     try:
-        fetched, clauses = _acquire(doc, state, client)
+        fetched, clauses = _acquire(doc, state, client, known_body=_known_body(doc, store))
     except MonitorError as exc:
         return _record_failure(doc, state, store, alerts, exc, now, time.monotonic() - started)
     text = None if clauses is None else "\n".join(clauses)
@@ -220,7 +244,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         snapshot_id = store.add_snapshot(
             doc.id, url=first.url, fetched_at=now, outcome="not_modified" if fetched.not_modified else "ok",
             status_code=first.status_code, duration=time.monotonic() - started, content_type=first.content_type,
-            body=None if fetched.not_modified else b"\n".join(r.body for r in fetched.results),
+            body=None if fetched.not_modified else fetched.body,
             text_hash=None if text is None else text_hash(text))
         if clauses is None or text is None or (latest is not None and latest.text_hash == text_hash(text)):
             result = CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
@@ -250,6 +274,8 @@ def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[st
     number = store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
     if diff.empty:  # the texts differ only in ways the clause split hides
         return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
+    from monitor.classify import classify  # dateparser and the lexicons load on the first change only
+
     order = list(Category)
     flags = sorted(classify(diff, new, language=doc.language, now=now), key=lambda f: order.index(f.category))
     change_id = store.add_change(doc.id, from_version=from_version, to_version=number, detected_at=now,
@@ -277,7 +303,7 @@ def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: A
                            status_code=exc.status_code if isinstance(exc, FetchHTTPStatus) else
                            (first.status_code if first else None),
                            content_type=first.content_type if first else None,
-                           body=b"\n".join(r.body for r in fetched.results) if fetched else None,
+                           body=fetched.body if fetched else None,
                            text_hash=text_hash(text) if text is not None else None)
         store.record_failure(doc.id, error=error, now=now, next_due_at=now + failure_delay(doc, failures))
         if failures >= alerts.failing_after and not state.failing_alerted:

@@ -11,7 +11,9 @@ _SPACE_RE = re.compile(r"\s+", re.UNICODE)  # includes NBSP, narrow NBSP and the
 
 def fold(text: str) -> str:
     """Fold every run of Unicode whitespace to one space, drop invisible characters, strip the ends."""
-    return _SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", text)).strip()
+    if not text.isascii():  # the invisible characters are all non-ASCII: most English text skips a pass
+        text = _INVISIBLE_RE.sub("", text)
+    return _SPACE_RE.sub(" ", text).strip()
 
 
 def heading(level: int, text: str) -> str:

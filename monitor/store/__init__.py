@@ -7,6 +7,7 @@ rows commit together or not at all.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import json
 import sqlite3
@@ -128,6 +129,7 @@ class Store:
             self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
                                         isolation_level=None)  # autocommit; atomic() opens transactions
             self._db: Database | None = None
+            self._savepoints = itertools.count()
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.conn.execute("PRAGMA foreign_keys = ON")
             if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -139,7 +141,7 @@ class Store:
 
     @property
     def db(self) -> Database:
-        """The sqlite-utils view of the connection, imported only by writers (read commands start faster)."""
+        """The sqlite-utils view of the connection, for migrations (imported only when one is pending)."""
         if self._db is None:
             from sqlite_utils import Database
 
@@ -167,9 +169,34 @@ class Store:
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
-        """One transaction (a savepoint when nested)."""
-        with self.db.atomic():
+        """One transaction (a savepoint when nested): everything inside commits together or not at all.
+        The same logic as sqlite-utils' Database.atomic(), on the plain connection, so that writers do not
+        pay sqlite-utils' import (0.3 s with the numpy it pulls in) on every command."""
+        if self.conn.in_transaction:
+            name = f"tosmon_{next(self._savepoints)}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            return
+        self.conn.execute("BEGIN")
+        try:
             yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         cursor = self.conn.execute(sql, params)

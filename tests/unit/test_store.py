@@ -147,3 +147,14 @@ def test_search_query_forms_on_baselines(store):
     assert texts("train") == ["We train models on public posts."]
     assert texts("data NOT brokers") == []
     assert texts("brokers OR staff") == ["We never sell data to brokers.", "Training of staff happens yearly."]
+
+
+def test_nested_atomic_rolls_back_only_the_inner_block(store):
+    with store.atomic():
+        store.add_version(DOC.id, text="outer", created_at=NOW, extractor="1")
+        with pytest.raises(RuntimeError):
+            with store.atomic():
+                store.add_version(DOC.id, text="inner", created_at=NOW, extractor="1")
+                raise RuntimeError("inner failure")
+    assert [v.number for v in store.versions(DOC.id)] == [1]
+    assert not store.conn.in_transaction
