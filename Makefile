@@ -5,14 +5,16 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test lint clean bench
+.PHONY: run test install install-test clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
+# The browser extra (Playwright) lets render: true and the bot-wall retry use the system Chromium when it
+# is installed (apt-get install chromium); without Chromium those documents fail with an install hint.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	$(BIN)/pip install --quiet -e '.[browser]'
 	touch $@
 
 $(TSTAMP): pyproject.toml | $(BIN)/python
