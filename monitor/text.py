@@ -6,14 +6,14 @@ import re
 
 # Zero-width and formatting characters that never carry meaning in a terms document.
 _INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
-_SPACE_RE = re.compile(r"\s+", re.UNICODE)  # includes NBSP, narrow NBSP and the other Unicode spaces
 
 
 def fold(text: str) -> str:
     """Fold every run of Unicode whitespace to one space, drop invisible characters, strip the ends."""
     if not text.isascii():  # the invisible characters are all non-ASCII: most English text skips a pass
         text = _INVISIBLE_RE.sub("", text)
-    return _SPACE_RE.sub(" ", text).strip()
+    # str.split() splits on exactly the characters that \s matches (Py_UNICODE_ISSPACE), several times faster.
+    return " ".join(text.split())
 
 
 def heading(level: int, text: str) -> str:

@@ -1,0 +1,26 @@
+"""Whitespace folding: every Unicode space counts, invisible characters go, ends are stripped."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from monitor.text import fold, heading, heading_level, is_heading
+
+
+@given(st.text())
+def test_fold_matches_the_regex_definition(text):
+    expected = re.sub(r"\s+", " ", re.sub("[\u200b\u200c\u200d\u2060\ufeff\u00ad]", "", text)).strip()
+    assert fold(text) == expected
+
+
+def test_fold_examples():
+    assert fold("  3\u00a0novembre\u202f2025\t\n ") == "3 novembre 2025"
+    assert fold("opt\u00adout\u200b now") == "optout now"
+
+
+def test_headings():
+    assert heading(2, "Data") == "## Data" and heading_level("## Data") == 2 and is_heading("# X")
+    assert not is_heading("#hashtag") and heading_level("plain") == 0
