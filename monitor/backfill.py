@@ -16,7 +16,7 @@ from monitor.errors import ConfigError, MonitorError
 from monitor.extract import extract_clauses
 from monitor.markdown import clauses_from_markdown
 from monitor.models import AlertConfig, Document
-from monitor.pipeline import record_change
+from monitor.pipeline import NO_ALERTS, record_change
 from monitor.store import Store, text_hash
 from monitor.timeutil import from_iso
 
@@ -121,9 +121,9 @@ def versions_from_dir(folder: str | Path) -> Iterator[HistoricVersion]:
 
 
 def backfill(store: Store, document: Document, history: Iterator[HistoricVersion], *,
-             alerts: AlertConfig = AlertConfig()) -> BackfillReport:
+             alerts: AlertConfig = NO_ALERTS) -> BackfillReport:
     """Import versions newer than the document's latest; each change is classified and, with `alerts`
-    webhooks, queued for delivery (pass the default AlertConfig() for a silent import)."""
+    webhooks, queued for delivery (the default, NO_ALERTS, makes a silent import)."""
     store.ensure_document(id=document.id, service_name=document.service_name, url=document.url,
                           now=datetime.now(UTC))
     latest = store.latest_version(document.id)

@@ -43,7 +43,8 @@ def single_instance(db_path: str) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             pid = handle.read().strip() or "?"
-            raise MonitorError(f"{db_path}: another `tosmon run` is already using this database (PID {pid})")
+            raise MonitorError(
+                f"{db_path}: another `tosmon run` is already using this database (PID {pid})") from None
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 MAX_BACKOFF_FACTOR = 8
 #: Share of an interval by which the next check moves at random.
 JITTER = 0.1
+#: No webhooks: what checks queue when the caller has no alert configuration (frozen, so safe to share).
+NO_ALERTS = AlertConfig()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -214,7 +216,7 @@ def _suspect(doc: Document, store: Store, fetched: _Fetched, text: str, old_text
     return reason
 
 
-def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = AlertConfig(),
+def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = NO_ALERTS,
                    now: datetime | None = None) -> CheckResult:
     """Check one document now and record the result. Never raises a MonitorError: it is recorded."""
     now = now or utc_now()
@@ -315,7 +317,7 @@ def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: A
     return CheckResult(document_id=doc.id, outcome=Outcome.ERROR, error=error, elapsed=elapsed)
 
 
-def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = AlertConfig(),
+def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = NO_ALERTS,
                  now: datetime | None = None) -> CheckResult:
     """`check_document`, except that a bug in one check is logged with its traceback and recorded as
     `internal error: ...` instead of stopping the caller; one INFO line per check."""
@@ -330,7 +332,7 @@ def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: A
     return result
 
 
-def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = AlertConfig(),
+def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = NO_ALERTS,
                workers: int = 4, host_delay: float = 0.0,
                stop: threading.Event | None = None) -> Iterator[CheckResult]:
     """Check documents concurrently, yielding results as they finish: at most `workers` hosts at once, one

@@ -11,7 +11,6 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -58,7 +57,7 @@ class Clock:
 
 
 @pytest.fixture
-def receiver(make_receiver) -> Receiver:
+def receiver(make_receiver):
     return make_receiver()
 
 
@@ -111,7 +110,7 @@ def send(store: Store, hooks: list[WebhookConfig], client: httpx.Client, clock: 
     return send_due(store, hooks, policy, client=client, now=clock, environ=ENV)
 
 
-def test_signature_verifies_and_body_is_the_design_shape(store: Store, receiver: Receiver,
+def test_signature_verifies_and_body_is_the_design_shape(store: Store, receiver,
                                                           client: httpx.Client) -> None:
     clock = Clock(START)
     delivery_id = queue_change(store, clock())
@@ -142,7 +141,7 @@ def test_signature_verifies_and_body_is_the_design_shape(store: Store, receiver:
     assert delivered.status is DeliveryStatus.DELIVERED and delivered.delivered_at == START
 
 
-def test_503_503_200_delivers_on_the_third_attempt_with_one_delivery_id(tmp_path: Path, receiver: Receiver,
+def test_503_503_200_delivers_on_the_third_attempt_with_one_delivery_id(tmp_path: Path, receiver,
                                                                         client: httpx.Client) -> None:
     clock = Clock(START)
     receiver.script = [(503, {}), (503, {})]
@@ -175,7 +174,7 @@ def test_503_503_200_delivers_on_the_third_attempt_with_one_delivery_id(tmp_path
     assert len({r.body for r in receiver.requests}) == 1            # the same frozen body every time
 
 
-def test_410_fails_at_once_and_alerts_retry_sends_it_again(store: Store, receiver: Receiver,
+def test_410_fails_at_once_and_alerts_retry_sends_it_again(store: Store, receiver,
                                                            client: httpx.Client) -> None:
     clock = Clock(START)
     receiver.script = [(410, {})]
@@ -193,7 +192,7 @@ def test_410_fails_at_once_and_alerts_retry_sends_it_again(store: Store, receive
     assert get(store, delivery_id).status is DeliveryStatus.DELIVERED
 
 
-def test_429_retry_after_is_honoured(store: Store, receiver: Receiver, client: httpx.Client) -> None:
+def test_429_retry_after_is_honoured(store: Store, receiver, client: httpx.Client) -> None:
     clock = Clock(START)
     receiver.script = [(429, {"Retry-After": "120"})]
     delivery_id = queue_change(store, clock())
@@ -227,7 +226,7 @@ def test_receiver_down_then_back_delivers(store: Store, client: httpx.Client, ma
     assert get(store, delivery_id).attempts == 4
 
 
-def test_give_up_after_marks_failed_and_keeps_the_row(store: Store, receiver: Receiver,
+def test_give_up_after_marks_failed_and_keeps_the_row(store: Store, receiver,
                                                       client: httpx.Client) -> None:
     clock = Clock(START)
     policy = RetryPolicy(initial=timedelta(seconds=30), max_interval=timedelta(minutes=2),
@@ -256,7 +255,7 @@ def test_give_up_after_marks_failed_and_keeps_the_row(store: Store, receiver: Re
     assert again.next_attempt_at is not None and again.next_attempt_at > clock()
 
 
-def test_slack_format_posts_signed_block_kit_json(store: Store, receiver: Receiver,
+def test_slack_format_posts_signed_block_kit_json(store: Store, receiver,
                                                    client: httpx.Client) -> None:
     clock = Clock(START)
     delivery_id = queue_change(store, clock())

@@ -3,7 +3,6 @@ a paragraph running on to the next page) and broken ones (corrupt, truncated, im
 
 from __future__ import annotations
 
-import time
 
 import pytest
 from fpdf import FPDF
@@ -80,7 +79,8 @@ def test_paragraphs_headings_hyphenation_and_running_lines() -> None:
 def test_a_change_inside_the_pdf_shows_as_one_clause() -> None:
     changed = "We may use the content you submit to continuously train our AI models."
     old, new = clauses_from_pdf(_terms_pdf()), clauses_from_pdf(_terms_pdf(training=changed))
-    assert [(a, b) for a, b in zip(old, new) if a != b] == [(TRAINING, changed)]
+    assert len(old) == len(new)
+    assert [(a, b) for a, b in zip(old, new, strict=True) if a != b] == [(TRAINING, changed)]
 
 
 def test_ignore_patterns_are_cut_from_clauses() -> None:
