@@ -313,7 +313,6 @@ def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: A
                      _document_payload(doc, reason=error, since=state.failing_since or now),
                      now=now, document_id=doc.id)
             store.mark_failing_alerted(doc.id)
-    log.warning("%s: error: %s", doc.id, error)
     return CheckResult(document_id=doc.id, outcome=Outcome.ERROR, error=error, elapsed=elapsed)
 
 
@@ -328,7 +327,10 @@ def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: A
         state = store.document_state(doc.id)
         result = _record_failure(doc, state, store, alerts, MonitorError(f"internal error: {exc!r}"),
                                  now or utc_now(), 0.0)
-    log.info("%s: %s in %.2fs (%d bytes)", doc.id, result.summary(), result.elapsed, result.bytes)
+    if result.outcome is Outcome.ERROR:  # one line per check: a warning for a failure, else info
+        log.warning("%s: %s in %.2fs", doc.id, result.summary(), result.elapsed)
+    else:
+        log.info("%s: %s in %.2fs (%d bytes)", doc.id, result.summary(), result.elapsed, result.bytes)
     return result
 
 
