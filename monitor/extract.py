@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 
 import soupsieve
 from lxml import etree
@@ -132,12 +133,11 @@ def extract_clauses(html: str, *, select: Sequence[str | RangeSelector] = (),
     return clauses
 
 
-def _always_removed(tag: Tag) -> bool:
-    """ALWAYS_REMOVE, in Python."""
-    name = tag.name
+def _removed_by_rules(name: str, attrs: Mapping[str, Any], has_block_content: Callable[[], bool]) -> bool:
+    """ALWAYS_REMOVE, in Python, for either tree: a tag name, its attributes (a class may be a list, as bs4
+    gives it) and whether it holds block content (a hidden element that holds paragraphs is kept)."""
     if name in _REMOVE_TAGS:
         return True
-    attrs = tag.attrs
     if name == "dialog" and "open" not in attrs:
         return True
     if not attrs or name in ("html", "body"):
@@ -150,7 +150,7 @@ def _always_removed(tag: Tag) -> bool:
     aria = attrs.get("aria-hidden")
     if ((hidden is not None and hidden != "until-found") or (isinstance(aria, str) and aria.lower() == "true")
             or "display:none" in style or "display: none" in style):
-        if tag.find(_BLOCK_CONTENT) is None:
+        if not has_block_content():
             return True
     for attr in ("id", "class"):
         value = attrs.get(attr)
@@ -159,6 +159,11 @@ def _always_removed(tag: Tag) -> bool:
             if any(word in value for word in _COOKIE_WORDS):
                 return True
     return False
+
+
+def _always_removed(tag: Tag) -> bool:
+    """ALWAYS_REMOVE on a BeautifulSoup tag."""
+    return _removed_by_rules(tag.name, tag.attrs, lambda: tag.find(_BLOCK_CONTENT) is not None)
 
 
 def _is_layout(tag: Tag) -> bool:
@@ -411,31 +416,9 @@ def _fast_clauses(html: str, ignore_re: re.Pattern[str] | None) -> list[str] | N
 
 
 def _lx_always_removed(el: etree._Element) -> bool:
-    """`_always_removed` on an lxml element (of the unmodified tree, as there)."""
-    name = el.tag
-    if name in _REMOVE_TAGS:
-        return True
-    attrs = el.attrib
-    if name == "dialog" and "open" not in attrs:
-        return True
-    if not attrs or name in ("html", "body"):
-        return False
-    if attrs.get("role") == "alertdialog":
-        return True
-    hidden = attrs.get("hidden")
-    style = (attrs.get("style") or "").lower()
-    aria = attrs.get("aria-hidden")
-    if ((hidden is not None and hidden != "until-found") or (aria is not None and aria.lower() == "true")
-            or "display:none" in style or "display: none" in style):
-        if next(el.iterdescendants(_BLOCK_CONTENT), None) is None:
-            return True
-    for attr in ("id", "class"):
-        value = attrs.get(attr)
-        if value:
-            value = value.lower()
-            if any(word in value for word in _COOKIE_WORDS):
-                return True
-    return False
+    """ALWAYS_REMOVE on an lxml element (of the unmodified tree, as for bs4)."""
+    return _removed_by_rules(el.tag, el.attrib,
+                             lambda: next(el.iterdescendants(_BLOCK_CONTENT), None) is not None)
 
 
 def _lx_contents(el: etree._Element) -> list:

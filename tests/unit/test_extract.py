@@ -44,6 +44,16 @@ def test_extract_case(case: dict[str, Any]) -> None:
         assert extract_clauses(case["html"], **kwargs) == case["expected"]
 
 
+@pytest.mark.parametrize("case", [c for c in CASES if not {"select", "remove"} & set(c.values[0])
+                                  and "expected" in c.values[0]])
+def test_lxml_and_beautifulsoup_paths_agree(case: dict[str, Any]) -> None:
+    """Pages without select/remove take the fast lxml walker; a remove that matches nothing forces the
+    BeautifulSoup walker. Both must give the same clauses."""
+    ignore = case.get("ignore", ())
+    fast = extract_clauses(case["html"], ignore=ignore)
+    assert fast == extract_clauses(case["html"], ignore=ignore, remove=["#tosmon-matches-nothing"])
+
+
 def test_data_files_cover_the_brief() -> None:
     names = " ".join(case.values[0]["name"] for case in CASES)
     for topic in ("headings", "list", "table", "nav", "script", "form", "cookie", "select", "ignore",
