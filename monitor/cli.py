@@ -27,6 +27,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
 #: `check` shows a progress line on a terminal when it checks more documents than this.
 PROGRESS_AFTER = 5
+#: Requests `check` (a one-off run) keeps in flight per host; the daemon keeps one, a second apart.
+CHECK_PER_HOST = 2
 
 
 @dataclass
@@ -174,7 +176,8 @@ def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
         store.sync_documents(watchlist.documents, now=utc_now())
         width = max((len(d.id) for d in docs), default=0)
         progress = sys.stderr.isatty() and len(docs) > PROGRESS_AFTER
-        for done, result in enumerate(run_checks(docs, db_path=ctx.db_path, alerts=watchlist.alerts), 1):
+        checks = run_checks(docs, db_path=ctx.db_path, alerts=watchlist.alerts, per_host=CHECK_PER_HOST)
+        for done, result in enumerate(checks, 1):
             failed |= result.outcome is Outcome.ERROR
             if progress:
                 click.echo("\r\x1b[K", nl=False, err=True)

@@ -335,11 +335,11 @@ def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: A
 
 
 def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = NO_ALERTS,
-               workers: int = 4, host_delay: float = 0.0,
+               workers: int = 4, host_delay: float = 0.0, per_host: int = 1,
                stop: threading.Event | None = None) -> Iterator[CheckResult]:
-    """Check documents concurrently, yielding results as they finish: at most `workers` hosts at once, one
-    request at a time per host with `host_delay` seconds between two requests to it. Each worker has its
-    own database connection (SQLite serialises the writes; each check is still one transaction)."""
+    """Check documents concurrently, yielding results as they finish: at most `workers` queues at once, at
+    most `per_host` requests at a time per host, `host_delay` seconds apart within a queue. Each worker has
+    its own database connection (SQLite serialises the writes; each check is still one transaction)."""
     from monitor.fetch import make_client
 
     by_host: dict[str, list[Document]] = {}
@@ -361,7 +361,10 @@ def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = 
             store.close()
             results.put(None)
 
-    groups = list(by_host.values())
+    # A host's documents split into `per_host` interleaved queues (parsing, compression and SQLite release
+    # the GIL, so two queues use both cores even when every document is on one host).
+    groups = [host_docs[i::per_host] for host_docs in by_host.values() for i in range(per_host)
+              if host_docs[i::per_host]]
     with ThreadPoolExecutor(max_workers=max(1, min(workers, len(groups))), thread_name_prefix="check") as pool:
         for group in groups:
             pool.submit(work, group)
