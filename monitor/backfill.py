@@ -17,7 +17,7 @@ from monitor.extract import extract_clauses
 from monitor.markdown import clauses_from_markdown
 from monitor.models import AlertConfig, Document
 from monitor.pipeline import NO_ALERTS, record_change
-from monitor.store import Store, text_hash
+from monitor.store import Store
 from monitor.timeutil import from_iso
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,7 @@ def backfill(store: Store, document: Document, history: Iterator[HistoricVersion
         if (since is not None and item.at <= since) or not item.clauses:
             skipped += 1
             continue
-        if old is not None and text_hash(text) == text_hash("\n".join(old)):
+        if old is not None and item.clauses == old:
             skipped += 1      # same text (a technical commit that changed nothing): versions are distinct texts
             continue
         with store.atomic():

@@ -37,6 +37,7 @@ from monitor.models import (
     Event,
     FetchResult,
     Outcome,
+    VersionInfo,
 )
 from monitor.store import Store, text_hash
 from monitor.timeutil import iso_z, utc_now
@@ -194,23 +195,24 @@ def _rebaseline(store: Store, doc: Document, fingerprint: str, now: datetime) ->
     log.info("%s: extraction changed; re-baselined as a technical version", doc.id)
 
 
-def _known_body(doc: Document, store: Store) -> str | None:
+def _known_body(doc: Document, store: Store, latest: VersionInfo | None, fingerprint: str) -> str | None:
     """The sha256 of the body the latest version was extracted from, when re-extracting it would give the
     same text (same extraction settings): a server without ETag or 304 then costs no extraction."""
-    last, latest = store.last_snapshot(doc.id), store.latest_version(doc.id)
-    if last is None or last.outcome != "ok" or latest is None or latest.extractor != extractor_fingerprint(doc):
+    last = store.last_snapshot(doc.id)
+    if last is None or last.outcome != "ok" or latest is None or latest.extractor != fingerprint:
         return None
     return last.body_hash
 
 
-def _suspect(doc: Document, store: Store, fetched: _Fetched, text: str, old_text: str | None) -> str | None:
+def _suspect(doc: Document, store: Store, fetched: _Fetched, text: str, new_hash: str | None,
+             old_text: str | None) -> str | None:
     """Why this fetch must not become a version (see monitor.guards); a soft reason (a big shrink, new
     undecodable bytes) seen on two consecutive checks with the same text is accepted as real."""
     html = "\n".join(r.text for r in fetched.results)
     reason = suspect_reason(html, text, previous=old_text)
     if reason and reason.startswith(SOFT_REASONS):
         last = store.last_snapshot(doc.id)
-        if last and last.outcome == "suspect" and last.text_hash == text_hash(text):
+        if last and last.outcome == "suspect" and last.text_hash == new_hash:
             log.info("%s: the same shrink seen twice; accepted as real", doc.id)
             return None
     return reason
@@ -222,24 +224,25 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
     now = now or utc_now()
     started = time.monotonic()
     state = store.document_state(doc.id)
+    fingerprint = extractor_fingerprint(doc)
+    latest = store.latest_version(doc.id)
     try:
-        fetched, clauses = _acquire(doc, state, client, known_body=_known_body(doc, store))
+        fetched, clauses = _acquire(doc, state, client, known_body=_known_body(doc, store, latest, fingerprint))
     except MonitorError as exc:
         return _record_failure(doc, state, store, alerts, exc, now, time.monotonic() - started)
     text = None if clauses is None else "\n".join(clauses)
-    fingerprint = extractor_fingerprint(doc)
-    latest = store.latest_version(doc.id)
+    new_hash = None if text is None else text_hash(text)
     if latest is not None and latest.extractor != fingerprint:  # also on a 304: the page did not change
         _rebaseline(store, doc, fingerprint, now)
         latest = store.latest_version(doc.id)
-    old_text = None
-    if text is not None and latest is not None and latest.text_hash != text_hash(text):
-        old_text = store.version_text(doc.id, latest.number)
-    if text is not None and (latest is None or latest.text_hash != text_hash(text)):
-        reason = _suspect(doc, store, fetched, text, old_text)
+    changed = new_hash is not None and (latest is None or latest.text_hash != new_hash)
+    old_text = store.version_text(doc.id, latest.number) if changed and latest is not None else None
+    if changed:
+        assert text is not None
+        reason = _suspect(doc, store, fetched, text, new_hash, old_text)
         if reason:
             return _record_failure(doc, state, store, alerts, SuspectFetch(f"{doc.url}: suspect: {reason}"), now,
-                                   time.monotonic() - started, fetched=fetched, text=text)
+                                   time.monotonic() - started, fetched=fetched, new_hash=new_hash)
     first = fetched.results[0]
     single = len(doc.urls) == 1
     with store.atomic():
@@ -247,8 +250,8 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
             doc.id, url=first.url, fetched_at=now, outcome="not_modified" if fetched.not_modified else "ok",
             status_code=first.status_code, duration=time.monotonic() - started, content_type=first.content_type,
             body=None if fetched.not_modified else fetched.body,
-            text_hash=None if text is None else text_hash(text))
-        if clauses is None or text is None or (latest is not None and latest.text_hash == text_hash(text)):
+            text_hash=new_hash)
+        if not changed or clauses is None or text is None:
             result = CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
         elif latest is None or old_text is None:
             store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
@@ -293,7 +296,7 @@ def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[st
 
 def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: AlertConfig,
                     exc: MonitorError, now: datetime, elapsed: float, *, fetched: _Fetched | None = None,
-                    text: str | None = None) -> CheckResult:
+                    new_hash: str | None = None) -> CheckResult:
     """Record a failed or suspect check: a snapshot with the reason, a failure count, a backoff, and a
     document.failing alert once per episode. No version, no change."""
     error = str(exc)
@@ -306,7 +309,7 @@ def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: A
                            (first.status_code if first else None),
                            content_type=first.content_type if first else None,
                            body=fetched.body if fetched else None,
-                           text_hash=text_hash(text) if text is not None else None)
+                           text_hash=new_hash)
         store.record_failure(doc.id, error=error, now=now, next_due_at=now + failure_delay(doc, failures))
         if failures >= alerts.failing_after and not state.failing_alerted:
             _enqueue(store, alerts, Event.DOCUMENT_FAILING,
