@@ -14,7 +14,6 @@ import sqlite3
 import sys
 import unicodedata
 import uuid
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from monitor.models import (
     SnapshotInfo,
     VersionInfo,
 )
+from monitor.store.blobs import Blobs
 from monitor.store.schema import MIGRATION_NAMES, MIGRATION_SET
 from monitor.timeutil import from_iso, iso_z
 
@@ -146,6 +146,7 @@ class Store:
                                         isolation_level=None)  # autocommit; atomic() opens transactions
             self._db: Database | None = None
             self._savepoints = itertools.count()
+            self.blobs = Blobs(self.conn, self.atomic)
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             self.conn.execute("PRAGMA foreign_keys = ON")
             if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
@@ -202,7 +203,7 @@ class Store:
                 raise
             self.conn.execute(f"RELEASE SAVEPOINT {name}")
             return
-        self.conn.execute("BEGIN")
+        self.conn.execute("BEGIN IMMEDIATE")  # the write lock now: no read snapshot to go stale before a write
         try:
             yield
         except BaseException:
@@ -323,9 +324,10 @@ class Store:
         body_hash = None
         if body is not None:
             body_hash = hashlib.sha256(body).hexdigest()
-            self.conn.execute(
-                "INSERT OR IGNORE INTO bodies (hash, size, compression, data) VALUES (?, ?, 'zlib', ?)",
-                [body_hash, len(body), zlib.compress(body, 6)])
+            if self.conn.execute("SELECT 1 FROM bodies WHERE hash = ?", [body_hash]).fetchone() is None:
+                method, data = self.blobs.pack("body", body)
+                self.conn.execute("INSERT INTO bodies (hash, size, compression, data) VALUES (?, ?, ?, ?)",
+                                  [body_hash, len(body), method, data])
         cursor = self.conn.execute(
             """INSERT INTO snapshots (document_id, url, fetched_at, duration_ms, status_code, outcome, error,
                                       content_type, body_hash, bytes, text_hash)
@@ -345,9 +347,9 @@ class Store:
                             body_hash=row["body_hash"], fetched_at=from_iso(row["fetched_at"]))
 
     def snapshot_body(self, snapshot_id: int) -> bytes | None:
-        row = self._one("""SELECT b.data FROM snapshots s JOIN bodies b ON b.hash = s.body_hash
+        row = self._one("""SELECT b.compression, b.data FROM snapshots s JOIN bodies b ON b.hash = s.body_hash
                            WHERE s.id = ?""", [snapshot_id])
-        return zlib.decompress(row["data"]) if row else None
+        return self.blobs.unpack(row["compression"], row["data"]) if row else None
 
     # --- versions --------------------------------------------------------------------------------------
 
@@ -368,10 +370,11 @@ class Store:
                            snapshot_id=row["snapshot_id"], clauses=row["clauses"])
 
     def version_text(self, document_id: str, number: int) -> str:
-        row = self._one("SELECT text FROM versions WHERE document_id = ? AND number = ?", [document_id, number])
+        row = self._one("SELECT compression, text FROM versions WHERE document_id = ? AND number = ?",
+                        [document_id, number])
         if row is None:
             raise NotFound(f"no version {number} of {document_id!r}")
-        return zlib.decompress(row["text"]).decode("utf-8")
+        return self.blobs.unpack(row["compression"], row["text"]).decode("utf-8")
 
     def add_version(self, document_id: str, *, text: str, created_at: datetime, extractor: str,
                     snapshot_id: int | None = None, technical: bool = False) -> int:
@@ -380,11 +383,12 @@ class Store:
                         [document_id])
         number = int(row["n"] if row else 0) + 1
         clauses = text.count("\n") + 1 if text else 0
+        method, data = self.blobs.pack("text", text.encode("utf-8"))
         self.conn.execute(
-            """INSERT INTO versions (document_id, number, snapshot_id, created_at, text_hash, text, clauses,
-                                     extractor, technical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [document_id, number, snapshot_id, _ts(created_at), text_hash(text),
-             zlib.compress(text.encode("utf-8"), 6), clauses, extractor, int(technical)])
+            """INSERT INTO versions (document_id, number, snapshot_id, created_at, text_hash, compression, text,
+                                     clauses, extractor, technical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            [document_id, number, snapshot_id, _ts(created_at), text_hash(text), method, data, clauses,
+             extractor, int(technical)])
         if number == 1 or technical:  # later versions are searchable through their changed clauses
             self.conn.execute("INSERT INTO version_fts (rowid, text) VALUES (last_insert_rowid(), ?)", [text])
         return number
@@ -532,10 +536,10 @@ class Store:
         # versions by their words and the query is applied to each line here.
         candidates = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
         for r in self._all(
-                """SELECT v.document_id, v.number, v.created_at, v.text FROM version_fts
+                """SELECT v.document_id, v.number, v.created_at, v.compression, v.text FROM version_fts
                    JOIN versions v ON v.id = version_fts.rowid
                    WHERE version_fts MATCH ? ORDER BY v.created_at DESC LIMIT ?""", [candidates, limit]):
-            for line in zlib.decompress(r["text"]).decode("utf-8").split("\n"):
+            for line in self.blobs.unpack(r["compression"], r["text"]).decode("utf-8").split("\n"):
                 if matches(_plain(line)):
                     hits.append(SearchHit(document_id=r["document_id"], version=r["number"],
                                           at=from_iso(r["created_at"]), kind="version", text=line))

@@ -190,3 +190,20 @@ def m005_lean_version_index(db: Database) -> None:
                OR number = (SELECT min(number) FROM versions w WHERE w.document_id = v.document_id)"""):
         db.execute("INSERT INTO version_fts (rowid, text) VALUES (?, ?)",
                    [row_id, zlib.decompress(text).decode("utf-8")])
+
+
+@migrations()
+def m006_zstd_dictionaries(db: Database) -> None:
+    """zstd with trained dictionaries for bodies and version texts (monitor.store.blobs); rows written before
+    keep their zlib and say so."""
+    db.executescript(
+        """
+        CREATE TABLE dictionaries (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,                -- body | text
+            samples INTEGER NOT NULL,          -- how many blobs it was trained on
+            data BLOB NOT NULL                 -- a zstd dictionary
+        );
+        ALTER TABLE versions ADD COLUMN compression TEXT NOT NULL DEFAULT 'zlib';
+        """
+    )
