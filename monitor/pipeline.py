@@ -250,7 +250,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
             doc.id, url=first.url, fetched_at=now, outcome="not_modified" if fetched.not_modified else "ok",
             status_code=first.status_code, duration=time.monotonic() - started, content_type=first.content_type,
             body=None if fetched.not_modified else fetched.body,
-            text_hash=new_hash)
+            text_hash=new_hash, keep_body=changed)   # bodies are kept for the versions made from them
         if not changed or clauses is None or text is None:
             result = CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
         elif latest is None or old_text is None:

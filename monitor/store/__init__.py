@@ -319,15 +319,19 @@ class Store:
     def add_snapshot(self, document_id: str, *, url: str, fetched_at: datetime, outcome: str,
                      status_code: int | None = None, duration: float | None = None, error: str | None = None,
                      content_type: str | None = None, body: bytes | None = None,
-                     text_hash: str | None = None) -> int:
-        """Record one fetch; the body is stored compressed, once per distinct sha256."""
+                     text_hash: str | None = None, keep_body: bool = True) -> int:
+        """Record one fetch; the body is stored compressed, once per distinct sha256. Without `keep_body`
+        a body not stored yet is not kept (the snapshot then has no body hash), a stored one is referred to."""
         body_hash = None
         if body is not None:
             body_hash = hashlib.sha256(body).hexdigest()
             if self.conn.execute("SELECT 1 FROM bodies WHERE hash = ?", [body_hash]).fetchone() is None:
-                method, data = self.blobs.pack("body", body)
-                self.conn.execute("INSERT INTO bodies (hash, size, compression, data) VALUES (?, ?, ?, ?)",
-                                  [body_hash, len(body), method, data])
+                if keep_body:
+                    method, data = self.blobs.pack("body", body)
+                    self.conn.execute("INSERT INTO bodies (hash, size, compression, data) VALUES (?, ?, ?, ?)",
+                                      [body_hash, len(body), method, data])
+                else:
+                    body_hash = None
         cursor = self.conn.execute(
             """INSERT INTO snapshots (document_id, url, fetched_at, duration_ms, status_code, outcome, error,
                                       content_type, body_hash, bytes, text_hash)

@@ -35,6 +35,11 @@ def counts(db: str) -> tuple[int, int]:
     return versions, changes
 
 
+def stored_bodies(db: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT count(*) FROM bodies").fetchone()[0]
+
+
 def test_lifecycle(page_server, write_watchlist, run_cli, db_path):
     page_server.set("/privacy", page(**V1), etag=False)
     write_watchlist(f"services:\n  example:\n    name: Example\n    documents:\n"
@@ -47,11 +52,13 @@ def test_lifecycle(page_server, write_watchlist, run_cli, db_path):
     result = run_cli("check")
     assert result.stdout.split() == ["example/privacy", "unchanged"]
 
-    # Only a script token and a hidden input differ: not a change.
+    # Only a script token and a hidden input differ: not a change, and its raw body is not kept (a page with
+    # a fresh token on every fetch would otherwise add a body per check for as long as tosmon runs).
     page_server.set("/privacy", page(token="zzz999", **V1), etag=False)
     result = run_cli("check")
     assert result.stdout.split() == ["example/privacy", "unchanged"]
     assert counts(str(db_path)) == (1, 0)
+    assert stored_bodies(str(db_path)) == 1
 
     # A real change: one modified paragraph, one added list item, one removed paragraph.
     page_server.set("/privacy", page(**V2), etag=False)
@@ -59,6 +66,7 @@ def test_lifecycle(page_server, write_watchlist, run_cli, db_path):
     assert result.exit_code == 0
     assert result.stdout.strip() == "example/privacy  changed (+1 -1 ~1)"
     assert counts(str(db_path)) == (2, 1)
+    assert stored_bodies(str(db_path)) == 2
 
     log = json.loads(run_cli("log", "--json").stdout)
     assert len(log) == 1
