@@ -35,14 +35,6 @@ def page(seed: int) -> bytes:
             f'<main><h1>Privacy policy</h1>\n{paragraphs}</main><footer>© Acme</footer></body></html>').encode()
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "m.db")
-    s.sync_documents([DOC], now=NOW)
-    yield s
-    s.close()
-
-
 def add_body(store: Store, body: bytes) -> int:
     with store.atomic():
         return store.add_snapshot(DOC.id, url=DOC.url, fetched_at=NOW, outcome="ok", body=body)

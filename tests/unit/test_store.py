@@ -17,14 +17,6 @@ DOC = Document(id="linkedin/privacy", service="linkedin", service_name="LinkedIn
                urls=("https://example.test/p",))
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "m.db")
-    s.sync_documents([DOC], now=NOW)
-    yield s
-    s.close()
-
-
 def test_reopen_and_wal(tmp_path, store):
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     again = Store(tmp_path / "m.db")
