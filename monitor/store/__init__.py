@@ -1,4 +1,4 @@
-"""The only SQL in tosmon: a `Store` over one SQLite file (sqlite-utils), taking and returning models types.
+"""The only SQL in tosmon: a `Store` over one SQLite file, taking and returning models types.
 
 One document check is one `with store.atomic():` block: snapshot, version, change, clauses, flags and outbox
 rows commit together or not at all.
@@ -7,21 +7,15 @@ rows commit together or not at all.
 from __future__ import annotations
 
 import hashlib
-import itertools
-import re
 import json
 import sqlite3
-import sys
-import unicodedata
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from monitor.errors import NotFound, StoreError
+from monitor.errors import NotFound
 from monitor.models import (
     Category,
     Change,
@@ -40,14 +34,11 @@ from monitor.models import (
     SnapshotInfo,
     VersionInfo,
 )
-from monitor.store.blobs import Blobs
-from monitor.store.schema import MIGRATION_NAMES, MIGRATION_SET
+from monitor.store.connection import Connection
+from monitor.store.query import line_matcher, plain
 from monitor.timeutil import from_iso, iso_z
 
-if TYPE_CHECKING:
-    from sqlite_utils import Database
-
-BUSY_TIMEOUT_MS = 10_000
+__all__ = ["ChangeFilter", "Store", "text_hash"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,163 +62,13 @@ def _dt(value: str | None) -> datetime | None:
     return from_iso(value) if value else None
 
 
-def _plain(text: str) -> str:
-    """Lowercase without diacritics, as the FTS5 tokenizer sees words."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _line_matcher(query: str) -> tuple[Callable[[str], bool], list[str]]:
-    """A test of one (accent-free, lower-case) line against an FTS5-style query (words, "phrases", word*,
-    NOT, OR), and the query's plain words."""
-    required: list[re.Pattern[str]] = []
-    excluded: list[re.Pattern[str]] = []
-    words: list[str] = []
-    any_of = False
-    negate = False
-    for token in re.findall(r'"[^"]*"|\S+', query):
-        upper = token.upper()
-        if upper in ("AND", "NEAR"):
-            continue
-        if upper == "OR":
-            any_of = True
-            continue
-        if upper == "NOT":
-            negate = True
-            continue
-        prefix = token.endswith("*")
-        parts = _plain(token.strip('"').rstrip("*")).split()
-        if not parts:
-            continue
-        pattern = re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, parts)) + (r"\w*" if prefix else r"(?!\w)"))
-        (excluded if negate else required).append(pattern)
-        if not negate:
-            words += parts
-        negate = False
-    combine = any if any_of else all
-
-    def matches(line: str) -> bool:
-        return combine(p.search(line) for p in required) and not any(p.search(line) for p in excluded)
-
-    return matches, words
-
-
 def text_hash(text: str) -> str:
     """sha256 of a version's text."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-@contextmanager
-def _without_numpy() -> Iterator[None]:
-    """Import sqlite-utils inside this block. It imports numpy and pandas when they are installed, only to map
-    their scalar types to SQL types; tosmon never hands it either, and numpy alone costs 20 MB of RSS and
-    0.2 s. They are hidden during the first import and stay importable for whoever needs them later."""
-    hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # importing a None entry raises ImportError
-    try:
-        yield
-    finally:
-        for name in hidden:
-            del sys.modules[name]
-
-
-class Store:
+class Store(Connection):
     """A tosmon database. Opening it creates or migrates the schema; a newer schema is refused."""
-
-    def __init__(self, path: str | Path, *, create: bool = True) -> None:
-        self.path = str(path)
-        if not create and not Path(self.path).exists():
-            raise StoreError(f"{self.path}: no such database (run `tosmon check` or `tosmon run` first)")
-        try:
-            if create:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
-                                        isolation_level=None)  # autocommit; atomic() opens transactions
-            self._db: Database | None = None
-            self._savepoints = itertools.count()
-            self.blobs = Blobs(self.conn, self.atomic)
-            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.conn.execute("PRAGMA foreign_keys = ON")
-            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
-
-    @property
-    def db(self) -> Database:
-        """The sqlite-utils view of the connection, for migrations (imported only when one is pending)."""
-        if self._db is None:
-            with _without_numpy():
-                from sqlite_utils import Database
-
-            self._db = Database(self.conn, execute_plugins=False)
-        return self._db
-
-    def _migrate(self) -> None:
-        """Apply pending migrations; refuse a database that has migrations this code does not know."""
-        try:
-            applied = {row[0] for row in self.conn.execute(
-                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}
-        except sqlite3.OperationalError:
-            applied = set()
-        unknown = applied - set(MIGRATION_NAMES)
-        if unknown:
-            raise StoreError(f"{self.path}: the database schema is newer than this tosmon "
-                             f"(unknown migrations: {', '.join(sorted(unknown))}); upgrade tosmon")
-        if applied != set(MIGRATION_NAMES):
-            with _without_numpy():
-                from monitor.store.migrations import migrations
-
-            migrations.apply(self.db)
-
-    def close(self) -> None:
-        self.conn.close()
-
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
-        """One transaction (a savepoint when nested): everything inside commits together or not at all.
-        The same logic as sqlite-utils' Database.atomic(), on the plain connection, so that writers do not
-        pay sqlite-utils' import (0.3 s with the numpy it pulls in) on every command."""
-        if self.conn.in_transaction:
-            name = f"tosmon_{next(self._savepoints)}"
-            self.conn.execute(f"SAVEPOINT {name}")
-            try:
-                yield
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
-                    self.conn.execute(f"RELEASE SAVEPOINT {name}")
-                raise
-            self.conn.execute(f"RELEASE SAVEPOINT {name}")
-            return
-        self.conn.execute("BEGIN IMMEDIATE")  # the write lock now: no read snapshot to go stale before a write
-        try:
-            yield
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
-        try:
-            self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
-            raise
-
-    def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
-        cursor = self.conn.execute(sql, params)
-        row = cursor.fetchone()
-        if row is None:
-            return None
-        return dict(zip([c[0] for c in cursor.description], row, strict=True))
-
-    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-        cursor = self.conn.execute(sql, params)
-        names = [c[0] for c in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     # --- documents -------------------------------------------------------------------------------------
 
@@ -533,7 +374,7 @@ class Store:
             hits.append(SearchHit(document_id=r["document_id"], version=r["to_version"],
                                   at=from_iso(r["detected_at"]), kind=r["kind"], text=text or "",
                                   change_id=r["change_id"]))
-        matches, words = _line_matcher(query)
+        matches, words = line_matcher(query)
         if not words:
             return hits[:limit]
         # The baseline index keeps no positions (detail=column: a tenth of the size), so it finds candidate
@@ -544,7 +385,7 @@ class Store:
                    JOIN versions v ON v.id = version_fts.rowid
                    WHERE version_fts MATCH ? ORDER BY v.created_at DESC LIMIT ?""", [candidates, limit]):
             for line in self.blobs.unpack(r["compression"], r["text"]).decode("utf-8").split("\n"):
-                if matches(_plain(line)):
+                if matches(plain(line)):
                     hits.append(SearchHit(document_id=r["document_id"], version=r["number"],
                                           at=from_iso(r["created_at"]), kind="version", text=line))
         return hits[:limit]

@@ -1,0 +1,134 @@
+"""One SQLite connection as tosmon opens it: WAL, foreign keys, the schema migrated (a newer one refused),
+transactions that take the write lock at their start, and the compressed-blob codec of `monitor.store.blobs`."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from monitor.errors import StoreError
+from monitor.store.blobs import Blobs
+from monitor.store.schema import MIGRATION_NAMES, MIGRATION_SET
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+@contextmanager
+def _without_numpy() -> Iterator[None]:
+    """Import sqlite-utils inside this block. It imports numpy and pandas when they are installed, only to map
+    their scalar types to SQL types; tosmon never hands it either, and numpy alone costs 20 MB of RSS and
+    0.2 s. They are hidden during the first import and stay importable for whoever needs them later."""
+    hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # importing a None entry raises ImportError
+    try:
+        yield
+    finally:
+        for name in hidden:
+            del sys.modules[name]
+
+
+class Connection:
+    """The plumbing under `Store`: opening, migrations, transactions, row helpers."""
+
+    def __init__(self, path: str | Path, *, create: bool = True) -> None:
+        self.path = str(path)
+        if not create and not Path(self.path).exists():
+            raise StoreError(f"{self.path}: no such database (run `tosmon check` or `tosmon run` first)")
+        try:
+            if create:
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
+                                        isolation_level=None)  # autocommit; atomic() opens transactions
+            self._db: Database | None = None
+            self._savepoints = itertools.count()
+            self.blobs = Blobs(self.conn, self.atomic)
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                self.conn.execute("PRAGMA journal_mode = WAL")
+            self.conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open database: {exc}") from exc
+
+    @property
+    def db(self) -> Database:
+        """The sqlite-utils view of the connection, for migrations (imported only when one is pending)."""
+        if self._db is None:
+            with _without_numpy():
+                from sqlite_utils import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
+
+    def _migrate(self) -> None:
+        """Apply pending migrations; refuse a database that has migrations this code does not know."""
+        try:
+            applied = {row[0] for row in self.conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET])}
+        except sqlite3.OperationalError:
+            applied = set()
+        unknown = applied - set(MIGRATION_NAMES)
+        if unknown:
+            raise StoreError(f"{self.path}: the database schema is newer than this tosmon "
+                             f"(unknown migrations: {', '.join(sorted(unknown))}); upgrade tosmon")
+        if applied != set(MIGRATION_NAMES):
+            with _without_numpy():
+                from monitor.store.migrations import migrations
+
+            migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction (a savepoint when nested): everything inside commits together or not at all.
+        The same logic as sqlite-utils' Database.atomic(), on the plain connection, so that writers do not
+        pay sqlite-utils' import (0.3 s with the numpy it pulls in) on every command."""
+        if self.conn.in_transaction:
+            name = f"tosmon_{next(self._savepoints)}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
+                    self.conn.execute(f"RELEASE SAVEPOINT {name}")
+                raise
+            self.conn.execute(f"RELEASE SAVEPOINT {name}")
+            return
+        self.conn.execute("BEGIN IMMEDIATE")  # the write lock now: no read snapshot to go stale before a write
+        try:
+            yield
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+
+    def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
+        cursor = self.conn.execute(sql, params)
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        return dict(zip([c[0] for c in cursor.description], row, strict=True))
+
+    def _all(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        cursor = self.conn.execute(sql, params)
+        names = [c[0] for c in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
