@@ -161,6 +161,7 @@ def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
     """
     from monitor.models import Outcome
     from monitor.pipeline import run_checks
+    from monitor.workers import extraction_worker
 
     watchlist = ctx.watchlist()
     docs = list(watchlist.documents)
@@ -176,14 +177,17 @@ def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
         store.sync_documents(watchlist.documents, now=utc_now())
         width = max((len(d.id) for d in docs), default=0)
         progress = sys.stderr.isatty() and len(docs) > PROGRESS_AFTER
-        checks = run_checks(docs, db_path=ctx.db_path, alerts=watchlist.alerts, per_host=CHECK_PER_HOST)
-        for done, result in enumerate(checks, 1):
-            failed |= result.outcome is Outcome.ERROR
-            if progress:
-                click.echo("\r\x1b[K", nl=False, err=True)
-            click.echo(f"{result.document_id.ljust(width)}  {result.summary()}")
-            if progress and done < len(docs):
-                click.echo(f"[{done}/{len(docs)}] checking…", nl=False, err=True)
+        # Many documents: extraction runs in one worker process, next to the fetching and storing here.
+        with extraction_worker(len(docs)) as worker:
+            checks = run_checks(docs, db_path=ctx.db_path, alerts=watchlist.alerts, per_host=CHECK_PER_HOST,
+                                extract=worker)
+            for done, result in enumerate(checks, 1):
+                failed |= result.outcome is Outcome.ERROR
+                if progress:
+                    click.echo("\r\x1b[K", nl=False, err=True)
+                click.echo(f"{result.document_id.ljust(width)}  {result.summary()}")
+                if progress and done < len(docs):
+                    click.echo(f"[{done}/{len(docs)}] checking…", nl=False, err=True)
         if watchlist.alerts.webhooks:
             from monitor.alerts import send_due
             from monitor.fetch import make_client

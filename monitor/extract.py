@@ -9,6 +9,10 @@ whitespace folded by `monitor.text.fold`.
 Removal happens in two tiers. `ALWAYS_REMOVE` (scripts, styles, form controls, hidden elements, cookie
 banners, ...) and the caller's `remove` are cut from the tree first. `LAYOUT_REMOVE` (nav, site header and
 footer, aside, search forms) is skipped while walking, unless skipping it would leave no text at all.
+
+lxml, BeautifulSoup and soupsieve are imported on first use, not with this module: a page without
+`select`/`remove` needs only lxml, and the process that merely schedules extraction (see `monitor.workers`)
+needs none of them.
 """
 
 from __future__ import annotations
@@ -17,16 +21,17 @@ import re
 import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
-
-import soupsieve
-from lxml import etree
-from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, NavigableString, Tag, XMLParsedAsHTMLWarning
-from bs4.element import PageElement, RubyTextString
+from typing import TYPE_CHECKING, Any
 
 from monitor.errors import ExtractError
 from monitor.models import RangeSelector
 from monitor.text import fold, heading
+
+if TYPE_CHECKING:
+    import soupsieve
+    from bs4 import BeautifulSoup, Tag
+    from bs4.element import PageElement
+    from lxml import etree
 
 EXTRACTOR_VERSION = 1
 
@@ -75,11 +80,21 @@ _CONTAINERS = frozenset({
 })
 _BLOCKS = frozenset(_HEADINGS) | _FLAT | _ITEMS | _CONTAINERS | {"tr", "br"}
 _CELLS = frozenset({"td", "th"})
-_TEXT = (NavigableString, RubyTextString, str)
+
+
+@lru_cache(maxsize=1)
+def _bs4_types() -> tuple[type[Tag], tuple[type, ...]]:
+    """BeautifulSoup's element class and the node classes that are text, imported on first use."""
+    from bs4 import NavigableString, Tag
+    from bs4.element import RubyTextString
+
+    return Tag, (NavigableString, RubyTextString, str)
 
 
 @lru_cache(maxsize=64)
 def _compile_css(selectors: tuple[str, ...]) -> soupsieve.SoupSieve:
+    import soupsieve
+
     return soupsieve.compile(", ".join(selectors))
 
 
@@ -109,6 +124,8 @@ def extract_clauses(html: str, *, select: Sequence[str | RangeSelector] = (),
             if not fast:
                 raise ExtractError(f"{prefix}no text extracted")
             return fast
+    from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
@@ -180,6 +197,8 @@ def _is_layout(tag: Tag) -> bool:
 
 
 def _css(selectors: tuple[str, ...], prefix: str) -> soupsieve.SoupSieve:
+    import soupsieve
+
     try:
         return _compile_css(selectors)
     except soupsieve.SelectorSyntaxError as exc:
@@ -271,10 +290,11 @@ class _Walker:
         self.br_splits = True       # <br> ends a clause in loose container text, is a space in an item
 
     def run(self, roots: Sequence[PageElement]) -> list[str]:
+        tag_type, text_types = _bs4_types()
         for root in roots:
-            if isinstance(root, Tag):
+            if isinstance(root, tag_type):
                 self._walk(root, inline=root.name not in _BLOCKS)
-            elif type(root) in _TEXT:      # loose text a range selected
+            elif type(root) in text_types:      # loose text a range selected
                 self.buf.append(root)
         self.flush()
         return self.clauses
@@ -307,6 +327,7 @@ class _Walker:
             self._open(root, stack)
         buf = self.buf
         skip_layout = self.skip_layout
+        tag_type, text_types = _bs4_types()
         while stack:
             children, block, saved = stack[-1]
             child = next(children, None)
@@ -317,14 +338,14 @@ class _Walker:
                     self.br_splits = saved
                     if block in _ITEMS:
                         self.marker = ""
-            elif isinstance(child, Tag):
+            elif isinstance(child, tag_type):
                 if skip_layout and _is_layout(child):
                     continue
                 if child.name in _BLOCKS:
                     self._open(child, stack)
                 else:
                     stack.append((iter(child.contents), None, False))
-            elif type(child) in _TEXT:
+            elif type(child) in text_types:
                 buf.append(child)
 
     def _open(self, tag: Tag, stack: list[tuple[Iterator[PageElement], str | None, bool]]) -> None:
@@ -339,7 +360,7 @@ class _Walker:
         elif name == "tr":
             self.flush()
             cells = [fold(self._flat(cell)) for cell in tag.children
-                     if isinstance(cell, Tag) and cell.name in _CELLS]
+                     if isinstance(cell, _bs4_types()[0]) and cell.name in _CELLS]
             self.emit(" | ".join(cell for cell in cells if cell))
         elif name == "br":
             if self.br_splits:
@@ -359,19 +380,20 @@ class _Walker:
         """All the text under `tag`, with blocks and <br> set apart by spaces."""
         out: list[str] = []
         skip_layout = self.skip_layout
+        tag_type, text_types = _bs4_types()
         stack: list[Iterator[PageElement | str]] = [iter(tag.contents)]
         while stack:
             child = next(stack[-1], None)
             if child is None:
                 stack.pop()
-            elif isinstance(child, Tag):
+            elif isinstance(child, tag_type):
                 if skip_layout and _is_layout(child):
                     continue
                 if child.name in _BLOCKS:
                     out.append(" ")
                     stack.append(iter((" ",)))
                 stack.append(iter(child.contents))
-            elif type(child) in _TEXT:
+            elif type(child) in text_types:
                 out.append(child)
         return "".join(out)
 
@@ -386,7 +408,7 @@ _ASCII_SPACES = "\x20\x0a\x09\x0c\x0d"
 _PRESERVE = frozenset({"pre", "textarea"})
 # libxml2 builds no tree deeper than 256 elements (nor a text node over 10 MB) and silently drops the rest
 # of the page; fed to BeautifulSoup's parser target it has no such limits. Such pages take that path.
-_TOO_DEEP = etree.XPath("boolean(" + "/*" * 251 + ")")
+_TOO_DEEP_XPATH = "boolean(" + "/*" * 251 + ")"
 _FAST_MAX_CHARS = 2_000_000                         # 4 UTF-8 bytes a char stays under the 10 MB text limit
 
 
@@ -397,13 +419,15 @@ def _fast_clauses(html: str, ignore_re: re.Pattern[str] | None) -> list[str] | N
         return None
     if html and html[0] == "\N{BYTE ORDER MARK}":
         html = html[1:]
+    from lxml import etree
+
     try:
         parser = etree.HTMLParser(recover=True)
         parser.feed(html)
         root = parser.close()
     except Exception:                               # let the BeautifulSoup path report it as it always has
         return None
-    if root is None or _TOO_DEEP(root):
+    if root is None or _too_deep()(root):
         return None
     body = next(root.iter("body"), None)
     if body is None:
@@ -413,6 +437,13 @@ def _fast_clauses(html: str, ignore_re: re.Pattern[str] | None) -> list[str] | N
     if not clauses:
         clauses = _LxWalker(ignore_re, removed, skip_layout=False).run_body(body)
     return clauses
+
+
+@lru_cache(maxsize=1)
+def _too_deep() -> etree.XPath:
+    from lxml import etree
+
+    return etree.XPath(_TOO_DEEP_XPATH)
 
 
 def _lx_always_removed(el: etree._Element) -> bool:

@@ -41,6 +41,7 @@ from monitor.models import (
 )
 from monitor.store import Store, text_hash
 from monitor.timeutil import iso_z, utc_now
+from monitor.workers import ExtractPages, extract_pages
 
 log = logging.getLogger(__name__)
 
@@ -104,23 +105,6 @@ def _fetch(doc: Document, state: DocumentState, client: httpx.Client, *, browser
     return _Fetched(results=tuple(results), not_modified=single and results[0].not_modified)
 
 
-def _extract(doc: Document, results: Sequence[FetchResult]) -> list[str]:
-    """Clauses of every page, in order: PDFs through monitor.pdf, the rest as HTML."""
-    clauses: list[str] = []
-    for result in results:
-        source = f"{doc.id} ({result.url})"
-        if result.content_type == "application/pdf" or result.body.startswith(b"%PDF-"):
-            from monitor.pdf import clauses_from_pdf
-
-            clauses += clauses_from_pdf(result.body, source=source, ignore=doc.ignore)
-            continue
-        if not result.text:
-            raise ExtractError(f"{source}: {result.content_type or 'body'} has no text to extract")
-        clauses += extract_clauses(result.text, select=doc.select, remove=doc.remove, ignore=doc.ignore,
-                                   source=source)
-    return clauses
-
-
 def browser_available() -> bool:
     """Whether headless Chromium can be used (imports the browser module only when asked)."""
     from monitor.browser import browser_available as available
@@ -128,10 +112,10 @@ def browser_available() -> bool:
     return available()
 
 
-def _acquire(doc: Document, state: DocumentState, client: httpx.Client, *,
-             known_body: str | None = None) -> tuple[_Fetched, list[str] | None]:
-    """Fetch and extract (None clauses for a 304, or for a body whose sha256 is `known_body`: the one the
-    latest version was extracted from). A plain fetch met by a 403/406 or a bot wall is retried once through
+def _acquire(doc: Document, state: DocumentState, client: httpx.Client, *, known_body: str | None = None,
+             extract: ExtractPages = extract_pages) -> tuple[_Fetched, list[str] | None]:
+    """Fetch and extract with `extract` (None clauses for a 304, or for a body whose sha256 is `known_body`:
+    the one the latest version was extracted from). A plain fetch met by a 403/406 or a bot wall is retried once through
     headless Chromium when one is installed."""
     try:
         fetched = _fetch(doc, state, client)
@@ -144,16 +128,16 @@ def _acquire(doc: Document, state: DocumentState, client: httpx.Client, *,
         except MonitorError as browser_exc:  # report the page's own answer, not the browser's trouble
             log.warning("%s: browser retry failed: %s", doc.id, browser_exc)
             raise exc from browser_exc
-        return fetched, _extract(doc, fetched.results)
+        return fetched, extract(doc, fetched.results)
     if fetched.not_modified or (known_body and hashlib.sha256(fetched.body).hexdigest() == known_body):
         return fetched, None
-    clauses = _extract(doc, fetched.results)
+    clauses = extract(doc, fetched.results)
     html = "\n".join(r.text for r in fetched.results)
     if not doc.render and wall_reason(html, sum(map(len, clauses))) and browser_available():
         log.info("%s: bot wall; retrying through the browser", doc.id)
         try:
             rendered = _fetch(doc, state, client, browser=True)
-            return rendered, _extract(doc, rendered.results)
+            return rendered, extract(doc, rendered.results)
         except MonitorError as browser_exc:  # keep the wall: it is recorded as a suspect fetch
             log.warning("%s: browser retry failed: %s", doc.id, browser_exc)
     return fetched, clauses
@@ -219,15 +203,17 @@ def _suspect(doc: Document, store: Store, fetched: _Fetched, text: str, new_hash
 
 
 def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = NO_ALERTS,
-                   now: datetime | None = None) -> CheckResult:
-    """Check one document now and record the result. Never raises a MonitorError: it is recorded."""
+                   now: datetime | None = None, extract: ExtractPages = extract_pages) -> CheckResult:
+    """Check one document now and record the result. Never raises a MonitorError: it is recorded.
+    `extract` turns the fetched pages into clauses (an `ExtractionWorker` does it in another process)."""
     now = now or utc_now()
     started = time.monotonic()
     state = store.document_state(doc.id)
     fingerprint = extractor_fingerprint(doc)
     latest = store.latest_version(doc.id)
     try:
-        fetched, clauses = _acquire(doc, state, client, known_body=_known_body(doc, store, latest, fingerprint))
+        fetched, clauses = _acquire(doc, state, client, known_body=_known_body(doc, store, latest, fingerprint),
+                                    extract=extract)
     except MonitorError as exc:
         return _record_failure(doc, state, store, alerts, exc, now, time.monotonic() - started)
     text = None if clauses is None else "\n".join(clauses)
@@ -320,11 +306,11 @@ def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: A
 
 
 def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = NO_ALERTS,
-                 now: datetime | None = None) -> CheckResult:
+                 now: datetime | None = None, extract: ExtractPages = extract_pages) -> CheckResult:
     """`check_document`, except that a bug in one check is logged with its traceback and recorded as
     `internal error: ...` instead of stopping the caller; one INFO line per check."""
     try:
-        result = check_document(doc, store=store, client=client, alerts=alerts, now=now)
+        result = check_document(doc, store=store, client=client, alerts=alerts, now=now, extract=extract)
     except Exception as exc:
         log.error("%s: internal error", doc.id, exc_info=True)
         state = store.document_state(doc.id)
@@ -339,10 +325,11 @@ def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: A
 
 def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = NO_ALERTS,
                workers: int = 4, host_delay: float = 0.0, per_host: int = 1,
-               stop: threading.Event | None = None) -> Iterator[CheckResult]:
+               stop: threading.Event | None = None, extract: ExtractPages | None = None) -> Iterator[CheckResult]:
     """Check documents concurrently, yielding results as they finish: at most `workers` queues at once, at
     most `per_host` requests at a time per host, `host_delay` seconds apart within a queue. Each worker has
-    its own database connection (SQLite serialises the writes; each check is still one transaction)."""
+    its own database connection (SQLite serialises the writes; each check is still one transaction).
+    `extract` (default: `extract_pages`, in this thread) turns fetched pages into clauses."""
     from monitor.fetch import make_client
 
     by_host: dict[str, list[Document]] = {}
@@ -359,7 +346,8 @@ def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = 
                         break
                     if i and host_delay:
                         time.sleep(host_delay)
-                    results.put(check_safely(doc, store=store, client=client, alerts=alerts))
+                    results.put(check_safely(doc, store=store, client=client, alerts=alerts,
+                                             extract=extract or extract_pages))
         finally:
             store.close()
             results.put(None)
