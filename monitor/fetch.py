@@ -22,10 +22,12 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx
-
 from monitor.errors import FetchError, FetchHTTPStatus, FetchNetworkError, FetchTimeout, FetchTooLarge
+from monitor.imports import without
 from monitor.models import FetchResult
+
+with without("pygments"):  # httpx imports its command-line client (rich, pygments: 8 MB) if it can
+    import httpx
 
 log = logging.getLogger(__name__)
 

@@ -21,13 +21,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-import httpx
-
 from monitor.diff import diff_clauses
 from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
 from monitor.extract import EXTRACTOR_VERSION, extract_clauses
 from monitor.fetch import MAX_BODY_BYTES, decode_body, fetch_document
 from monitor.guards import SOFT_REASONS, suspect_reason, wall_reason
+from monitor.imports import without
 from monitor.models import (
     AlertConfig,
     Category,
@@ -42,6 +41,9 @@ from monitor.models import (
 from monitor.store import Store, text_hash
 from monitor.timeutil import iso_z, utc_now
 from monitor.workers import ExtractPages, extract_pages
+
+with without("pygments"):  # httpx imports its command-line client (rich, pygments: 8 MB) if it can
+    import httpx
 
 log = logging.getLogger(__name__)
 

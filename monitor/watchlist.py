@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import soupsieve
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -132,6 +131,8 @@ def _url(node: Node, key: str) -> str:
 
 
 def _selector(node: Node, key: str) -> str:
+    import soupsieve  # with bs4 and lxml, ~12 MB: only for watchlists that have selectors
+
     text = _string(node, key)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

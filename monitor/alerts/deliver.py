@@ -23,15 +23,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from http import HTTPStatus
 
-import httpx
-
 from monitor import __version__
 from monitor.alerts.formats import FORMATS
 from monitor.alerts.signing import sign
 from monitor.errors import DeliveryError, NotFound
+from monitor.imports import without
 from monitor.models import Change, Delivery, DeliveryStatus, Event, RetryPolicy, WebhookConfig
 from monitor.store import Store
 from monitor.timeutil import utc_now
+
+with without("pygments"):  # httpx imports its command-line client (rich, pygments: 8 MB) if it can
+    import httpx
 
 log = logging.getLogger(__name__)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from monitor.errors import StoreError
+from monitor.imports import without
 from monitor.store.blobs import Blobs
 from monitor.store.schema import MIGRATION_NAMES, MIGRATION_SET
 
@@ -19,21 +19,6 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 10_000
-
-
-@contextmanager
-def _without_numpy() -> Iterator[None]:
-    """Import sqlite-utils inside this block. It imports numpy and pandas when they are installed, only to map
-    their scalar types to SQL types; tosmon never hands it either, and numpy alone costs 20 MB of RSS and
-    0.2 s. They are hidden during the first import and stay importable for whoever needs them later."""
-    hidden = [name for name in ("numpy", "pandas") if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]  # importing a None entry raises ImportError
-    try:
-        yield
-    finally:
-        for name in hidden:
-            del sys.modules[name]
 
 
 class Connection:
@@ -64,7 +49,7 @@ class Connection:
     def db(self) -> Database:
         """The sqlite-utils view of the connection, for migrations (imported only when one is pending)."""
         if self._db is None:
-            with _without_numpy():
+            with without("numpy", "pandas"):  # only for their types: 20 MB
                 from sqlite_utils import Database
 
             self._db = Database(self.conn, execute_plugins=False)
@@ -82,7 +67,7 @@ class Connection:
             raise StoreError(f"{self.path}: the database schema is newer than this tosmon "
                              f"(unknown migrations: {', '.join(sorted(unknown))}); upgrade tosmon")
         if applied != set(MIGRATION_NAMES):
-            with _without_numpy():
+            with without("numpy", "pandas"):  # only for their types: 20 MB
                 from monitor.store.migrations import migrations
 
             migrations.apply(self.db)
