@@ -27,7 +27,7 @@ from monitor.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-LEVEL = 9
+LEVEL = 5
 #: Blobs of a kind stored before its dictionary is trained (zstd needs a few dozen samples to learn from).
 TRAIN_AFTER = 32
 MAX_DICTIONARY_BYTES = 112_640          # zstd's default size; a tenth of the samples when they are smaller
