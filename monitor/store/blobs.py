@@ -1,10 +1,10 @@
 """How the big columns are compressed: raw page bodies (`bodies.data`) and version texts (`versions.text`).
 
-zstd at level 9, with one dictionary per kind trained on the database's own first `TRAIN_AFTER` blobs of
+zstd at level 5, with one dictionary per kind trained on the database's own first `TRAIN_AFTER` blobs of
 that kind (kept in `dictionaries`). Terms pages share most of their markup and much of their phrasing, and a
 single page is too short for a compressor to learn that on its own: on the benchmark's 1,100 pages the
-dictionary stores bodies 16.7x smaller than the raw bytes (zlib level 6, used before: 7.0x) and version texts
-14.7x (zlib: 9.3x), in about the same CPU time.
+dictionary stores bodies 12.9x smaller than the raw bytes (zlib level 6, used before: 7.0x) and version texts
+11.5x (zlib: 9.3x) in about the same CPU time (level 9: 16.7x and 14.7x for twice the CPU).
 
 Every row names its method in its `compression` column: `zlib` (databases written before zstd), `zstd`, or
 `zstd:<dictionary id>`. Blobs stored before their kind had a dictionary are recompressed with it when it is
@@ -33,7 +33,7 @@ TRAIN_AFTER = 32
 MAX_DICTIONARY_BYTES = 112_640          # zstd's default size; a tenth of the samples when they are smaller
 MIN_DICTIONARY_BYTES = 1_024
 # fastcover with fixed parameters: its own search of segment sizes picked a poor one for one sample set in
-# four (12x instead of 16.7x on bench pages) and takes 4x longer; a 2^16-entry frequency table (not 2^20)
+# four (12x instead of 16.7x on bench pages, at level 9) and takes 4x longer; a 2^16-entry frequency table (not 2^20)
 # keeps training's peak at +5 MB instead of +14 MB for the same ratio.
 TRAIN_SEGMENT = 2_000
 TRAIN_LOG_FREQUENCIES = 16
