@@ -1,4 +1,4 @@
-"""`tosmon check` over more documents than POOL_MIN_DOCUMENTS extracts in a worker process: against a real
+"""`tosmon check --extract-worker` over more documents than POOL_MIN_DOCUMENTS extracts in a worker process: against a real
 page server and real databases, it stores exactly the versions (and reports exactly the lines) that an
 in-process run does, and leaves no process behind."""
 
@@ -79,11 +79,9 @@ def test_check_in_a_worker_stores_what_in_process_stores(page_server, write_watc
     outputs = {}
     for cycle, extra in enumerate(("", " and the prompts you write")):
         _serve(page_server, count, extra=extra)
-        result = run_cli("check", env={"TOSMON_DB": str(pooled)})
+        result = run_cli("check", "--extract-worker", env={"TOSMON_DB": str(pooled)})
         assert result.exit_code == 1                    # the empty page and the 404 fail, in both runs
-        with monkeypatch.context() as inline:
-            inline.setattr(workers, "POOL_MIN_DOCUMENTS", 10**9)
-            reference = run_cli("check", env={"TOSMON_DB": str(alone)})
+        reference = run_cli("check", env={"TOSMON_DB": str(alone)})
         assert reference.exit_code == 1
         outputs[cycle] = sorted(result.stdout.splitlines())
         assert outputs[cycle] == sorted(reference.stdout.splitlines())
