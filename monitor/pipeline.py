@@ -233,6 +233,9 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
                                    time.monotonic() - started, fetched=fetched, new_hash=new_hash)
     first = fetched.results[0]
     single = len(doc.urls) == 1
+    if changed and text is not None:  # compressed before the transaction: others wait less for its lock
+        store.blobs.prepare("body", fetched.body)
+        store.blobs.prepare("text", text.encode("utf-8"))
     with store.atomic():
         snapshot_id = store.add_snapshot(
             doc.id, url=first.url, fetched_at=now, outcome="not_modified" if fetched.not_modified else "ok",

@@ -83,9 +83,20 @@ class Blobs:
         self._active: dict[str, int] = {}                   # kind -> id of its dictionary
         self._codecs: dict[int, _Codec] = {0: _codec(b"")}  # dictionary id (0: none) -> codec
         self._untrainable: set[str] = set()                 # training failed once on this connection
+        self._prepared: dict[tuple[str, bytes], tuple[str, bytes]] = {}
+
+    def prepare(self, kind: str, data: bytes) -> None:
+        """Compress a blob before the transaction that stores it, so that the write lock is not held (and the
+        other check threads not kept waiting) while zstd works; `pack` of the same bytes then takes it."""
+        if len(self._prepared) >= 4:                       # prepared for a write that did not happen
+            self._prepared.clear()
+        self._prepared[(kind, data)] = self.pack(kind, data)
 
     def pack(self, kind: str, data: bytes) -> tuple[str, bytes]:
         """(method, compressed bytes) for a new blob of `kind`; trains the kind's dictionary when due."""
+        ready = self._prepared.pop((kind, data), None)
+        if ready is not None:   # a dictionary trained since is fine: the row names the method it was made with
+            return ready
         dict_id = self._active.get(kind) or self._find(kind) or self._maybe_train(kind)
         return (f"zstd:{dict_id}" if dict_id else "zstd"), self._get(dict_id).compress(data)
 

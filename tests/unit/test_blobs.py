@@ -150,3 +150,17 @@ def test_two_connections_racing_to_train_make_one_dictionary(tmp_path, store):
     assert methods(store, "bodies") == {f"zstd:{dict_id}"}
     for (snapshot_id,) in store.conn.execute("SELECT id FROM snapshots").fetchall():
         assert store.snapshot_body(snapshot_id) is not None
+
+
+def test_a_blob_prepared_before_the_transaction_is_stored_as_prepared(store, monkeypatch):
+    body = page(7)
+    store.blobs.prepare("body", body)
+    calls = []
+    monkeypatch.setattr(blobs_module._Codec, "compress", lambda self, data: calls.append(data) or b"")
+    snapshot_id = add_body(store, body)                  # takes the prepared blob: no compression inside
+    assert calls == []
+    monkeypatch.undo()
+    assert store.snapshot_body(snapshot_id) == body
+    for i in range(10):                                  # prepared for writes that never came: bounded
+        store.blobs.prepare("text", page(100 + i))
+    assert len(store.blobs._prepared) <= 4
