@@ -149,13 +149,19 @@ def _state(pid: int) -> str:
         return "gone"
 
 
-def test_a_killed_worker_leaves_one_warning_and_extraction_here(worker: ExtractionWorker,
-                                                                wait_for: Callable[..., None],
-                                                                caplog: pytest.LogCaptureFixture) -> None:
+def _started(worker: ExtractionWorker) -> tuple[Document, list[FetchResult], list[str]]:
+    """A document, its pages and their clauses, after the worker has answered them once (so it runs)."""
     doc, results = _doc(), [_page(TERMS)]
     expected = extract_pages(doc, results)
     assert worker(doc, results) == expected
     assert worker.pid is not None
+    return doc, results, expected
+
+
+def test_a_killed_worker_leaves_one_warning_and_extraction_here(worker: ExtractionWorker,
+                                                                wait_for: Callable[..., None],
+                                                                caplog: pytest.LogCaptureFixture) -> None:
+    doc, results, expected = _started(worker)
     with caplog.at_level(logging.WARNING, logger="monitor"):
         _kill(worker.pid, wait_for)
         wait_for(lambda: worker.in_process, timeout=10)
@@ -167,10 +173,7 @@ def test_a_killed_worker_leaves_one_warning_and_extraction_here(worker: Extracti
 def test_a_worker_killed_during_a_request_answers_it_here(worker: ExtractionWorker,
                                                           wait_for: Callable[..., None],
                                                           caplog: pytest.LogCaptureFixture) -> None:
-    doc, results = _doc(), [_page(TERMS)]
-    expected = extract_pages(doc, results)
-    assert worker(doc, results) == expected
-    assert worker.pid is not None
+    doc, results, expected = _started(worker)
     os.kill(worker.pid, signal.SIGSTOP)                     # the request below waits in the pipe
     answers: list[list[str]] = []
     caller = threading.Thread(target=lambda: answers.append(worker(doc, results)))
