@@ -117,8 +117,8 @@ def browser_available() -> bool:
 def _acquire(doc: Document, state: DocumentState, client: httpx.Client, *, known_body: str | None = None,
              extract: ExtractPages = extract_pages) -> tuple[_Fetched, list[str] | None]:
     """Fetch and extract with `extract` (None clauses for a 304, or for a body whose sha256 is `known_body`:
-    the one the latest version was extracted from). A plain fetch met by a 403/406 or a bot wall is retried once through
-    headless Chromium when one is installed."""
+    the one the latest version was extracted from). A plain fetch met by a 403/406 or a bot wall is retried
+    once through headless Chromium when one is installed."""
     try:
         fetched = _fetch(doc, state, client)
     except FetchHTTPStatus as exc:
