@@ -1,6 +1,6 @@
-"""`tosmon check --extract-worker` over more documents than POOL_MIN_DOCUMENTS extracts in a worker process: against a real
-page server and real databases, it stores exactly the versions (and reports exactly the lines) that an
-in-process run does, and leaves no process behind."""
+"""`tosmon check --extract-worker` over more documents than POOL_MIN_DOCUMENTS extracts in a worker process:
+against a real page server and real databases, it stores exactly the versions (and reports exactly the
+lines) that an in-process run does, and leaves no process behind."""
 
 from __future__ import annotations
 
