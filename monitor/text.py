@@ -5,12 +5,15 @@ from __future__ import annotations
 import re
 
 # Zero-width and formatting characters that never carry meaning in a terms document.
-_INVISIBLE_RE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+_INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 
 
 def fold(text: str) -> str:
     """Fold every run of Unicode whitespace to one space, drop invisible characters, strip the ends."""
-    if not text.isascii():  # the invisible characters are all non-ASCII: most English text skips a pass
+    # The invisible characters are all non-ASCII, and six substring tests are several times faster than the
+    # regular expression's scan: most text, in any language, has none of them.
+    if not text.isascii() and any(char in text for char in _INVISIBLE):
         text = _INVISIBLE_RE.sub("", text)
     # str.split() splits on exactly the characters that \s matches (Py_UNICODE_ISSPACE), several times faster.
     return " ".join(text.split())
