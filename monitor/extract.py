@@ -448,7 +448,13 @@ def _too_deep() -> etree.XPath:
 
 def _lx_always_removed(el: etree._Element) -> bool:
     """ALWAYS_REMOVE on an lxml element (of the unmodified tree, as for bs4)."""
-    return _removed_by_rules(el.tag, el.attrib,
+    tag = el.tag
+    if tag in _REMOVE_TAGS:
+        return True
+    attrib = el.attrib
+    if not attrib and tag != "dialog":    # most elements: the rules below all need an attribute
+        return False
+    return _removed_by_rules(tag, attrib,
                              lambda: next(el.iterdescendants(_BLOCK_CONTENT), None) is not None)
 
 
