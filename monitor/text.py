@@ -9,8 +9,14 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 
 
+# What str.split() splits ASCII text on, besides the space; and two spaces in a row.
+_ASCII_BREAKS = ("\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "  ")
+
+
 def fold(text: str) -> str:
     """Fold every run of Unicode whitespace to one space, drop invisible characters, strip the ends."""
+    if text.isascii() and not any(brk in text for brk in _ASCII_BREAKS):
+        return text.strip(" ")     # most text the extractors give is already folded but for its ends
     # The invisible characters are all non-ASCII, and six substring tests are several times faster than the
     # regular expression's scan: most text, in any language, has none of them.
     if not text.isascii() and any(char in text for char in _INVISIBLE):

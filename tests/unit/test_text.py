@@ -16,6 +16,11 @@ def test_fold_matches_the_regex_definition(text):
     assert fold(text) == expected
 
 
+@given(st.text(alphabet=st.sampled_from("ab .,\t\n\r\x0b\x0c\x1c\x1f")))
+def test_fold_of_ascii_text_matches_it_too(text):   # the fast path for text already folded but for its ends
+    assert fold(text) == re.sub(r"\s+", " ", text).strip()
+
+
 def test_fold_examples():
     assert fold("  3\u00a0novembre\u202f2025\t\n ") == "3 novembre 2025"
     assert fold("opt\u00adout\u200b now") == "optout now"
