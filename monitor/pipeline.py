@@ -7,6 +7,7 @@ no change.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -14,7 +15,7 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,7 +24,7 @@ from urllib.parse import urlsplit
 
 from monitor.diff import diff_clauses
 from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
-from monitor.extract import EXTRACTOR_VERSION, extract_clauses
+from monitor.extract import EXTRACTOR_VERSION, extract_clauses, page_links
 from monitor.fetch import MAX_BODY_BYTES, decode_body, fetch_document
 from monitor.guards import SOFT_REASONS, suspect_reason, wall_reason
 from monitor.imports import without
@@ -248,8 +249,9 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
             store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
             result = CheckResult(document_id=doc.id, outcome=Outcome.NEW)
         else:
+            links = functools.cache(lambda: _links(fetched))   # parsed only if a hint needs a link
             result = record_change(doc, store, alerts, old_text.split("\n"), clauses, latest.number,
-                                    fingerprint, snapshot_id, now)
+                                    fingerprint, snapshot_id, now, links=links)
         if state.failing_alerted:
             _enqueue(store, alerts, Event.DOCUMENT_RECOVERED,
                      _document_payload(doc, reason=store.last_error(doc.id), since=state.failing_since),
@@ -262,9 +264,21 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
                        flags=result.flags, elapsed=time.monotonic() - started, bytes=fetched.bytes)
 
 
+def _links(fetched: _Fetched) -> dict[str, str]:
+    """The links of the fetched HTML pages by their text (opt-out hints that are only a link)."""
+    links: dict[str, str] = {}
+    for result in fetched.results:
+        if result.text and result.content_type != "application/pdf":
+            for text, target in page_links(result.text, result.url).items():
+                links.setdefault(text, target)
+    return links
+
+
 def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[str], new: list[str],
-                   from_version: int, fingerprint: str, snapshot_id: int | None, now: datetime) -> CheckResult:
-    """Store the new version, its change, flags and outbox rows (inside the caller's transaction)."""
+                  from_version: int, fingerprint: str, snapshot_id: int | None, now: datetime, *,
+                  links: Callable[[], Mapping[str, str]] | None = None) -> CheckResult:
+    """Store the new version, its change, flags and outbox rows (inside the caller's transaction). `links`:
+    the new page's links by their text, for opt-out hints that are only a link."""
     text = "\n".join(new)
     diff = diff_clauses(old, new)
     number = store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
@@ -273,7 +287,8 @@ def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[st
     from monitor.classify import classify  # dateparser and the lexicons load on the first change only
 
     order = list(Category)
-    flags = sorted(classify(diff, new, language=doc.language, now=now), key=lambda f: order.index(f.category))
+    flags = sorted(classify(diff, new, language=doc.language, now=now, links=links),
+                   key=lambda f: order.index(f.category))
     change_id = store.add_change(doc.id, from_version=from_version, to_version=number, detected_at=now,
                                  diff=diff, flags=flags)
     payload = {"change": store.get_change(change_id, with_clauses=False).to_json()}

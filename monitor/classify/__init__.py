@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from monitor.classify.dates import find_dates
 from monitor.classify.language import detect_language
 from monitor.classify.lexicon import SUPPORTED_LANGUAGES
-from monitor.classify.optout import find_opt_out
+from monitor.classify.optout import find_opt_out, linked_target
 from monitor.classify.rules import Facts, evaluate, facts, has_prohibition, might_concern_ai, patterns, rule_opt_out
 from monitor.models import Category, ClauseChange, ClauseDiff, ClauseKind, DateRole, Flag, FlagDate
 from monitor.text import is_heading
@@ -49,12 +49,14 @@ class _Clause:
 
 
 def classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | None = None,
-             now: datetime) -> list[Flag]:
+             now: datetime, links: Callable[[], Mapping[str, str]] | None = None) -> list[Flag]:
     """Flags for one change. `new_clauses` = the full new version (one clause per line, headings start with
     '#'), used for section context and document-level dates. `now` = when the change was detected (tz-aware
-    UTC). Never raises: a classifier failure is logged and yields no flags rather than losing the check."""
+    UTC). `links` gives the new page's links by their text (`monitor.extract.page_links`), asked for only
+    when an objection sentence names no settings path, URL or address itself. Never raises: a classifier
+    failure is logged and yields no flags rather than losing the check."""
     try:
-        return _classify(diff, new_clauses, language=language, now=now)
+        return _classify(diff, new_clauses, language=language, now=now, links=links)
     except Exception:  # the pipeline must record the change even if a rule trips on odd input
         logger.exception("classifier failed; change recorded without flags")
         return []
@@ -166,7 +168,7 @@ def _dedupe(dates: list[FlagDate]) -> tuple[FlagDate, ...]:
 
 
 def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | None,
-              now: datetime) -> list[Flag]:
+              now: datetime, links: Callable[[], Mapping[str, str]] | None) -> list[Flag]:
     lang = _language(diff, new_clauses, language)
     sections = _sections(new_clauses)
     optout_re = patterns(lang)["optout"]
@@ -222,7 +224,7 @@ def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | N
     flags: list[Flag] = []
     for item in flagged:
         dates = _flag_dates(item, items, lang, now, references, doc_dates)
-        hint = _hint(item, items, lang)
+        hint = _hint(item, items, lang, links)
         for category in sorted(item.found, key=_ORDER.__getitem__):
             score, evidence = item.found[category]
             flags.append(Flag(
@@ -245,19 +247,25 @@ def _flag_dates(item: _Clause, items: list[_Clause], lang: str, now: datetime, r
     return _dedupe(own + section + doc_dates[:MAX_DOC_DATES])
 
 
-def _hint(item: _Clause, items: list[_Clause], lang: str) -> str | None:
-    """The opt-out hint of the clause's objection sentences, else of its section's changed clauses."""
-    for _, sentence in _sentences(item.text):
+def _hint(item: _Clause, items: list[_Clause], lang: str,
+          links: Callable[[], Mapping[str, str]] | None) -> str | None:
+    """The opt-out hint of the clause's objection sentences, else of its section's changed clauses: the
+    settings path, URL or address a sentence gives, else the target of a link in it."""
+    texts = [item.text]
+    if item.section >= 0:
+        texts += [other.text for other in items if other is not item and other.section == item.section
+                  and other.change.kind is not ClauseKind.REMOVED]
+    sentences = [sentence for text in texts for _, sentence in _sentences(text)]
+    for sentence in sentences:
         hint = find_opt_out(sentence, lang)
         if hint:
             return hint
-    if item.section < 0:
+    if links is None:
         return None
-    for other in items:
-        if other is item or other.section != item.section or other.change.kind is ClauseKind.REMOVED:
-            continue
-        for _, sentence in _sentences(other.text):
-            hint = find_opt_out(sentence, lang)
-            if hint:
-                return hint
+    optout_re = patterns(lang)["optout"]
+    for sentence in sentences:
+        if optout_re.search(sentence):
+            target = linked_target(sentence, links())
+            if target:
+                return target
     return None

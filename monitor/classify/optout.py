@@ -9,6 +9,7 @@ the preposition or determiner that introduces it, its last one ends at punctuati
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from monitor.classify.rules import patterns
 
@@ -85,3 +86,22 @@ def find_opt_out(text: str, language: str, *, require_cue: bool = True) -> str |
     if email:
         return email.group(0).rstrip(".")
     return None
+
+
+def linked_target(sentence: str, links: Mapping[str, str]) -> str | None:
+    """The target of the longest link text that `sentence` contains as whole words ("opt out in your
+    settings", where "settings" links to the settings page), or None."""
+    lowered = sentence.lower()
+    best: tuple[int, str] | None = None
+    for text, target in links.items():
+        needle = text.lower()
+        start = lowered.find(needle)
+        while start >= 0:
+            end = start + len(needle)
+            if ((start == 0 or not lowered[start - 1].isalnum())
+                    and (end == len(lowered) or not lowered[end].isalnum())):
+                if best is None or len(needle) > best[0]:
+                    best = (len(needle), target)
+                break
+            start = lowered.find(needle, start + 1)
+    return best[1] if best else None

@@ -36,6 +36,9 @@ def test_linkedin_eu_2025_09(page_server, write_watchlist, run_cli):
     assert training, flags
     dates = [(d["date"], d["role"]) for f in training for d in f["dates"]]
     assert ("2025-11-03", "effective") in dates
+    # "You can opt out any time in your settings": only the link says where
+    assert {f["opt_out"] for f in training} == {
+        "https://www.linkedin.com/mypreferences/d/settings/data-for-ai-improvement"}
 
 
 def test_french_deadline_without_year(page_server, write_watchlist, run_cli):

@@ -161,3 +161,15 @@ def test_select_and_remove_are_applied_to_a_fresh_tree_each_call() -> None:
 
 def test_extractor_version_is_an_int() -> None:
     assert isinstance(extract.EXTRACTOR_VERSION, int) and extract.EXTRACTOR_VERSION >= 1
+
+
+def test_page_links_by_text_absolute_first_wins():
+    html = ('<html><body><p>Opt out in your <a href="/settings/ai?x=1">settings</a> or write to '
+            '<a href="mailto:privacy@example.com?subject=AI">our   privacy team</a>.</p>'
+            '<a href="/other">settings</a><a href="javascript:void(0)">menu</a><a href="#top">x</a>'
+            '</body></html>')
+    assert extract.page_links(html, "https://example.com/legal/privacy") == {
+        "settings": "https://example.com/settings/ai?x=1",
+        "our privacy team": "privacy@example.com",
+    }
+    assert extract.page_links("", "https://example.com/") == {}

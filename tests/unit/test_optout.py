@@ -33,3 +33,14 @@ def test_no_cue_no_hint() -> None:
 def test_no_path() -> None:
     assert settings_path("3 > 2 is true") is None
     assert settings_path("no separators here") is None
+
+
+def test_a_link_in_the_objection_sentence_gives_its_target():
+    from monitor.classify.optout import linked_target
+
+    links = {"settings": "https://example.com/settings/ai", "Member settings": "https://example.com/member",
+             "set": "https://example.com/wrong"}
+    assert linked_target("You can opt out any time in your settings.", links) == "https://example.com/settings/ai"
+    assert linked_target("Object in your Member settings now", links) == "https://example.com/member"  # longest
+    assert linked_target("Use the settlement form", links) is None          # whole words only
+    assert linked_target("Nothing linked here", {}) is None
