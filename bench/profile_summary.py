@@ -20,7 +20,7 @@ STAGES: list[tuple[str, re.Pattern[str]]] = [
     ("guards (monitor.guards)", re.compile(r"monitor/guards\.py")),
     ("fetch + HTTP (monitor.fetch, httpx, httpcore, decode)", re.compile(r"monitor/fetch\.py|/httpx/|/httpcore/|h11|charset_normalizer|socket")),
     ("store (monitor.store, sqlite3, sqlite-utils, zlib, hashlib)", re.compile(r"monitor/store/|sqlite_utils|sqlite3|zlib|hashlib")),
-    ("watchlist + CLI start-up (imports, yaml)", re.compile(r"monitor/watchlist\.py|yaml/|<frozen importlib|monitor/cli\.py")),
+    ("watchlist + CLI start-up (imports, yaml)", re.compile(r"monitor/watchlist\.py|yaml/|<frozen importlib|monitor/cli/")),
     ("pipeline glue", re.compile(r"monitor/pipeline\.py")),
 ]
 

@@ -1,0 +1,130 @@
+"""The `tosmon` group, its global options and what every command shares: the context (database and
+watchlist paths), the mapping of errors to one-line messages and exit codes, JSON output, date options."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from monitor import __version__
+from monitor.errors import ConfigError, MonitorError
+from monitor.timeutil import parse_since
+
+if TYPE_CHECKING:
+    from monitor.models import Watchlist
+    from monitor.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
+EXIT_FAILED, EXIT_BAD_INPUT = 1, 2
+#: `check` shows a progress line on a terminal when it checks more documents than this.
+PROGRESS_AFTER = 5
+#: Requests `check` (a one-off run) keeps in flight per host; the daemon keeps one, a second apart.
+CHECK_PER_HOST = 2
+
+
+@dataclass
+class Context:
+    db_path: str
+    watchlist_path: str
+    color: bool
+
+    def store(self, *, create: bool = True) -> Store:
+        from monitor.store import Store
+
+        return Store(self.db_path, create=create)
+
+    def watchlist(self) -> Watchlist:
+        from monitor.watchlist import load_watchlist
+
+        return load_watchlist(self.watchlist_path)
+
+
+def handle_errors(func: F) -> F:
+    """Turn MonitorErrors into one-line messages and exit codes (ConfigError: 2, others: 1)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+        except MonitorError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(EXIT_FAILED)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def date_option(value: str | None, name: str) -> Any:
+    if value is None:
+        return None
+    try:
+        return parse_since(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint=name) from None
+
+
+def _setup_logging(verbose: int, quiet: bool, log_format: str) -> None:
+    level = logging.WARNING if quiet else (logging.DEBUG if verbose > 1 else logging.INFO if verbose else
+                                           logging.WARNING)
+    handler = logging.StreamHandler(sys.stderr)
+    if log_format == "json":
+        from monitor.logfmt import JsonFormatter
+
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("pypdf").setLevel(logging.ERROR)  # malformed PDFs make it warn on every object
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db_path", envvar="TOSMON_DB", default="db/monitor.db", show_default=True,
+              help="SQLite database (env TOSMON_DB).")
+@click.option("--watchlist", "watchlist_path", envvar="TOSMON_WATCHLIST", default="watchlist.yaml",
+              show_default=True, help="Watchlist file (env TOSMON_WATCHLIST).")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors on stderr.")
+@click.option("--no-color", is_flag=True, help="No colours (also when NO_COLOR is set or output is piped).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Log line format on stderr.")
+@click.version_option(__version__, prog_name="tosmon")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str, watchlist_path: str, verbose: int, quiet: bool, no_color: bool,
+        log_format: str) -> None:
+    """tosmon watches terms-of-service and privacy pages, keeps every version, shows what changed, and
+    flags new clauses about generative-AI use of your data.
+
+    \b
+    Example:
+      tosmon check && tosmon log --flagged
+    """
+    color = sys.stdout.isatty() and not no_color and "NO_COLOR" not in os.environ
+    ctx.obj = Context(db_path=db_path, watchlist_path=watchlist_path, color=color)
+    default_verbose = 1 if ctx.invoked_subcommand == "run" else 0
+    _setup_logging(max(verbose, default_verbose), quiet, log_format)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="tosmon")
