@@ -67,10 +67,10 @@ class Connection:
             raise StoreError(f"{self.path}: the database schema is newer than this tosmon "
                              f"(unknown migrations: {', '.join(sorted(unknown))}); upgrade tosmon")
         if applied != set(MIGRATION_NAMES):
-            with without("numpy", "pandas"):  # only for their types: 20 MB
-                from monitor.store.migrations import migrations
+            db = self.db                 # first: it imports sqlite-utils, which the migrations module needs
+            from monitor.store.migrations import migrations
 
-            migrations.apply(self.db)
+            migrations.apply(db)
 
     def close(self) -> None:
         self.conn.close()
