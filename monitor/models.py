@@ -165,6 +165,11 @@ class FetchResult:
         """True for a 304 answer to a conditional request."""
         return self.status_code == 304
 
+    @property
+    def is_pdf(self) -> bool:
+        """A PDF, by its media type or its first bytes (servers label PDFs octet-stream too)."""
+        return self.content_type == "application/pdf" or self.body.startswith(b"%PDF-")
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ClauseChange:

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from monitor.diff import diff_clauses
@@ -27,7 +27,6 @@ from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectF
 from monitor.extract import EXTRACTOR_VERSION, extract_clauses, page_links
 from monitor.fetch import MAX_BODY_BYTES, decode_body, fetch_document
 from monitor.guards import SOFT_REASONS, suspect_reason, wall_reason
-from monitor.imports import without
 from monitor.models import (
     AlertConfig,
     Category,
@@ -43,7 +42,7 @@ from monitor.store import Store, text_hash
 from monitor.timeutil import iso_z, utc_now
 from monitor.workers import ExtractPages, extract_pages
 
-with without("pygments"):  # httpx imports its command-line client (rich, pygments: 8 MB) if it can
+if TYPE_CHECKING:  # only for annotations; monitor.fetch imports it at run time
     import httpx
 
 log = logging.getLogger(__name__)
@@ -268,7 +267,7 @@ def _links(fetched: _Fetched) -> dict[str, str]:
     """The links of the fetched HTML pages by their text (opt-out hints that are only a link)."""
     links: dict[str, str] = {}
     for result in fetched.results:
-        if result.text and result.content_type != "application/pdf":
+        if result.text and not result.is_pdf:
             for text, target in page_links(result.text, result.url).items():
                 links.setdefault(text, target)
     return links

@@ -62,7 +62,7 @@ def extract_pages(doc: Document, results: Sequence[FetchResult]) -> list[str]:
     clauses: list[str] = []
     for result in results:
         source = f"{doc.id} ({result.url})"
-        if result.content_type == "application/pdf" or result.body.startswith(b"%PDF-"):
+        if result.is_pdf:
             from monitor.pdf import clauses_from_pdf
 
             clauses += clauses_from_pdf(result.body, source=source, ignore=doc.ignore)
