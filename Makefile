@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TSTAMP := $(VENV)/.installed-test
 
-.PHONY: run test install install-test clean bench
+.PHONY: run test lint install install-test clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,13 @@ run: $(STAMP)
 	mkdir -p db
 	$(BIN)/tosmon --watchlist watchlist.yaml --db db/monitor.db run
 
-test: $(TSTAMP)
+# mypy --strict, ruff and the import layers (pyproject.toml); `make test` runs it first.
+lint: $(TSTAMP)
+	$(BIN)/mypy
+	$(BIN)/ruff check monitor tests
 	$(BIN)/lint-imports
+
+test: lint
 	$(BIN)/python -m pytest -n 2 -q
 
 clean:

@@ -17,14 +17,14 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import workload_server as ws  # noqa: E402
+import workload_server as ws
 
-from monitor.diff import diff_clauses  # noqa: E402
-from monitor.extract import extract_clauses  # noqa: E402
+from monitor.diff import diff_clauses
+from monitor.extract import extract_clauses
 
 
 def document(size: int, seed: int) -> list[str]:
@@ -93,7 +93,7 @@ def main(argv=None) -> int:
     except ImportError as exc:  # not there yet: say so instead of failing the benchmark
         res["classify"] = {"skipped": f"monitor.classify not importable: {exc}"}
     else:
-        now = datetime(2025, 9, 18, tzinfo=timezone.utc)
+        now = datetime(2025, 9, 18, tzinfo=UTC)
         doc = document(200_000, args.seed + 1)
         size = sum(len(c.encode()) + 1 for c in doc)
         t = time.perf_counter()

@@ -23,8 +23,8 @@ from monitor.timeutil import utc_now
 
 log = logging.getLogger(__name__)
 
-TICK_SECONDS = 1.0
-WATCH_FILE_SECONDS = 2.0
+TICK_SECONDS = 1
+WATCH_FILE_SECONDS = 2
 STOP_GRACE_SECONDS = 8.0
 #: At most this many hosts are checked at once; one request at a time per host, this far apart.
 MAX_CONCURRENT_HOSTS = 4
@@ -36,7 +36,7 @@ def single_instance(db_path: str) -> Iterator[None]:
     """Hold an exclusive lock beside the database; a second daemon on it fails at once, naming the PID."""
     lock_path = Path(f"{db_path}.lock")
     lock_path.parent.mkdir(parents=True, exist_ok=True)
-    handle = open(lock_path, "a+")  # noqa: SIM115 - held for the daemon's lifetime
+    handle = open(lock_path, "a+")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

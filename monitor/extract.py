@@ -85,8 +85,7 @@ _CELLS = frozenset({"td", "th"})
 @lru_cache(maxsize=1)
 def _bs4_types() -> tuple[type[Tag], tuple[type, ...]]:
     """BeautifulSoup's element class and the node classes that are text, imported on first use."""
-    from bs4 import NavigableString, Tag
-    from bs4.element import RubyTextString
+    from bs4.element import NavigableString, RubyTextString, Tag
 
     return Tag, (NavigableString, RubyTextString, str)
 
@@ -295,7 +294,7 @@ class _Walker:
             if isinstance(root, tag_type):
                 self._walk(root, inline=root.name not in _BLOCKS)
             elif type(root) in text_types:      # loose text a range selected
-                self.buf.append(root)
+                self.buf.append(str(root))
         self.flush()
         return self.clauses
 
@@ -346,7 +345,7 @@ class _Walker:
                 else:
                     stack.append((iter(child.contents), None, False))
             elif type(child) in text_types:
-                buf.append(child)
+                buf.append(str(child))
 
     def _open(self, tag: Tag, stack: list[tuple[Iterator[PageElement], str | None, bool]]) -> None:
         """Meet a block: leaf blocks become clauses at once; containers and items push a frame."""
@@ -394,7 +393,7 @@ class _Walker:
                     stack.append(iter((" ",)))
                 stack.append(iter(child.contents))
             elif type(child) in text_types:
-                out.append(child)
+                out.append(str(child))
         return "".join(out)
 
 
@@ -458,9 +457,9 @@ def _lx_always_removed(el: etree._Element) -> bool:
                              lambda: next(el.iterdescendants(_BLOCK_CONTENT), None) is not None)
 
 
-def _lx_contents(el: etree._Element) -> list:
+def _lx_contents(el: etree._Element) -> list[Any]:
     """An element's children as BeautifulSoup lists them: its text, then each child and the child's tail."""
-    out: list = []
+    out: list[Any] = []
     text = el.text
     if text:
         out.append(text)
@@ -492,12 +491,12 @@ def _lx_state(name: str, pre: bool, rp: bool) -> tuple[bool, bool]:
 class _LxWalker(_Walker):
     """`_Walker` on an lxml tree; `removed` holds the ALWAYS_REMOVE elements (cut with their subtrees)."""
 
-    def __init__(self, ignore_re: re.Pattern[str] | None, removed: set, *, skip_layout: bool) -> None:
+    def __init__(self, ignore_re: re.Pattern[str] | None, removed: set[Any], *, skip_layout: bool) -> None:
         super().__init__(ignore_re, skip_layout=skip_layout)
         self.removed = removed
 
     def run_body(self, body: etree._Element) -> list[str]:
-        stack: list = []
+        stack: list[Any] = []
         self._lx_open(body, stack, False, False)
         buf = self.buf
         skip_layout = self.skip_layout
@@ -550,7 +549,7 @@ class _LxWalker(_Walker):
         role = el.get("role")
         return role in _LAYOUT_ROLES
 
-    def _lx_open(self, el: etree._Element, stack: list, pre: bool, rp: bool) -> None:
+    def _lx_open(self, el: etree._Element, stack: list[Any], pre: bool, rp: bool) -> None:
         name = el.tag
         if name in _HEADINGS:
             self.flush()
@@ -585,7 +584,7 @@ class _LxWalker(_Walker):
         skip_layout = self.skip_layout
         removed = self.removed
         pre, rp = _lx_state(el.tag, pre, rp)
-        stack: list = [(iter(_lx_contents(el)), pre, rp)]
+        stack: list[Any] = [(iter(_lx_contents(el)), pre, rp)]
         while stack:
             children, pre, rp = stack[-1]
             child = next(children, None)

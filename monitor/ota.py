@@ -193,7 +193,7 @@ def _documents(slug: str, pages: list[_Page], doc_id: str, warnings_: list[str])
         return {slug: _settings(urls, first.select, first.remove, render)}
     plain = all(p.select and all(isinstance(s, str) for s in p.select + p.remove) for p in pages)
     if plain:
-        group = ", ".join(dict.fromkeys(s for p in pages for s in p.select))
+        group = ", ".join(dict.fromkeys(s for p in pages for s in p.select if isinstance(s, str)))
         removal = list(dict.fromkeys(s for p in pages for s in p.remove))
         warnings_.append(f"{doc_id}: combined pages select different parts; using the CSS group "
                          f"{json.dumps(group)} and the union of their removals on every page")

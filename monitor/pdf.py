@@ -129,7 +129,7 @@ def _decrypt(reader: Any) -> bool:
     """Open a PDF encrypted only against editing (empty user password), as every viewer does."""
     try:
         return bool(reader.decrypt(""))
-    except Exception:     # noqa: BLE001 - unsupported algorithm or missing crypto provider: still locked
+    except Exception:
         return False
 
 
@@ -274,7 +274,7 @@ def _join(group: list[_Line]) -> str:
     text = group[0].text
     for line in group[1:]:
         soft = text.endswith("\u00ad")
-        if soft or len(text) > 1 and text[-1] in "-\u2010" and text[-2].isalpha() and line.text[:1].islower():
+        if soft or (len(text) > 1 and text[-1] in "-\u2010" and text[-2].isalpha() and line.text[:1].islower()):
             text = text[:-1] + line.text
         else:
             text += " " + line.text

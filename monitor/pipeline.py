@@ -61,7 +61,7 @@ class _Fetched:
     not_modified: bool
 
     @property
-    def bytes(self) -> int:
+    def size(self) -> int:
         return sum(len(r.body) for r in self.results)
 
     @property
@@ -260,7 +260,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
                              last_modified=first.last_modified if single else None)
     return CheckResult(document_id=doc.id, outcome=result.outcome, change_id=result.change_id,
                        added=result.added, removed=result.removed, modified=result.modified,
-                       flags=result.flags, elapsed=time.monotonic() - started, bytes=fetched.bytes)
+                       flags=result.flags, elapsed=time.monotonic() - started, bytes=fetched.size)
 
 
 def _links(fetched: _Fetched) -> dict[str, str]:

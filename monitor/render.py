@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from monitor.models import (
+    Category,
     Change,
     ClauseChange,
     ClauseKind,
-    Category,
     DateRole,
     Delivery,
     DocumentState,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import http.server
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -46,7 +46,7 @@ class PageServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 server.requests.append((self.path, dict(self.headers)))
                 page = server.pages.get(self.path)
                 if page is None:
@@ -129,7 +129,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with lock:
                     receiver.requests.append(Received(dict(self.headers), body))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import re
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 from monitor.classify.lexicon import SUPPORTED_LANGUAGES, TERMS
@@ -46,7 +46,7 @@ def _scores(text: str) -> list[tuple[int, str]]:
     return sorted(scores, reverse=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _vocabulary(lang: str) -> frozenset[str]:
     return frozenset(TERMS[lang]["function"])
 

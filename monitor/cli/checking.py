@@ -20,7 +20,6 @@ from monitor.errors import ConfigError
 from monitor.timeutil import utc_now
 
 
-
 @cli.command()
 @pass_ctx
 def validate(ctx: Context) -> None:

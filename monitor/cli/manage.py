@@ -19,7 +19,6 @@ from monitor.errors import ConfigError
 from monitor.timeutil import utc_now
 
 
-
 @cli.command()
 @click.option("--git", "git_dir", type=click.Path(exists=True, file_okay=False), help="A git repository of versions.")
 @click.option("--path", "file_path", help="With --git: the file's path in the repository.")

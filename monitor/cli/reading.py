@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -15,6 +16,9 @@ from monitor.cli.app import (
     print_json,
 )
 from monitor.timeutil import utc_now
+
+if TYPE_CHECKING:
+    from monitor.models import Change
 
 
 
@@ -231,8 +235,9 @@ def export(ctx: Context, fmt: str, output: str | None, since: str | None, limit:
 
     filters = ChangeFilter(since=date_option(since, "--since"), limit=limit)
     changes = ctx.store(create=False).list_changes(filters, with_clauses=fmt == "atom")
-    data: str | bytes
-    data = {"atom": exporters.to_atom, "json": exporters.to_json, "csv": exporters.to_csv}[fmt](changes)
+    writers: dict[str, Callable[[Sequence[Change]], str | bytes]] = {
+        "atom": exporters.to_atom, "json": exporters.to_json, "csv": exporters.to_csv}
+    data = writers[fmt](changes)
     raw = data if isinstance(data, bytes) else data.encode("utf-8")
     if output:
         with open(output, "wb") as handle:

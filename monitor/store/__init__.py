@@ -276,7 +276,8 @@ class Store(Connection):
 
     def list_changes(self, filters: ChangeFilter = ChangeFilter(), *, with_clauses: bool = False) -> list[Change]:
         """Changes newest first, filtered (their clause diffs only when asked)."""
-        where, params = ["1 = 1"], []
+        where: list[str] = ["1 = 1"]
+        params: list[Any] = []
         if filters.document:
             where.append("c.document_id = ?")
             params.append(filters.document)
@@ -285,10 +286,10 @@ class Store(Connection):
             params += [filters.service, filters.service]
         if filters.since:
             where.append("c.detected_at >= ?")
-            params.append(_ts(filters.since))
+            params.append(iso_z(filters.since))
         if filters.until:
             where.append("c.detected_at <= ?")
-            params.append(_ts(filters.until))
+            params.append(iso_z(filters.until))
         if filters.flagged:
             where.append("c.flagged = 1")
         if filters.category:

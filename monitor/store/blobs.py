@@ -138,7 +138,7 @@ class Blobs:
             return 0
         rows = self.conn.execute(f"SELECT compression, {column} FROM {table} ORDER BY {key} DESC LIMIT ?",
                                  [TRAIN_AFTER]).fetchall()
-        samples = [self.unpack(method, blob) for method, blob in rows]
+        samples: list[bytes | bytearray | memoryview[int]] = [self.unpack(method, blob) for method, blob in rows]
         size = max(MIN_DICTIONARY_BYTES, min(MAX_DICTIONARY_BYTES, sum(map(len, samples)) // 10))
         try:
             trained = zstandard.train_dictionary(size, samples, k=min(TRAIN_SEGMENT, size // 2), d=8,

@@ -99,7 +99,7 @@ def test_lifecycle(page_server, write_watchlist, run_cli, db_path):
     assert run_cli("check").stdout.split() == ["example/privacy", "unchanged"]
     before = len(page_server.requests)
     assert run_cli("check").stdout.split() == ["example/privacy", "unchanged"]
-    path, headers = page_server.requests[before]
+    _path, headers = page_server.requests[before]
     assert headers.get("If-None-Match")
     with sqlite3.connect(str(db_path)) as conn:
         outcomes = [r[0] for r in conn.execute("SELECT outcome FROM snapshots ORDER BY id")]

@@ -47,7 +47,7 @@ def test_daemon_checks_and_stops_on_sigterm(tmp_path, db_path, daemon_watchlist,
         wait_for(lambda: count_rows(db_path, "versions") == 2)
 
         second = start_daemon(tmp_path, db_path)
-        out, err = second.communicate(timeout=20)
+        _out, err = second.communicate(timeout=20)
         assert second.returncode == 1
         assert f"PID {proc.pid}" in err and "already" in err
 

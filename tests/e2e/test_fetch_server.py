@@ -76,7 +76,7 @@ class HostileServer:
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.close_connection = True
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
+            def do_GET(self) -> None:
                 path = self.path.split("?")[0]
                 if path == "/ok" and self.headers.get("If-None-Match") == '"v1"':
                     self._head(304, ETag='"v1"', Content_Length="0")
@@ -224,7 +224,7 @@ def test_stalled_server_times_out(server: HostileServer, client: httpx.Client) -
 
 def test_slow_drip_hits_the_total_deadline(server: HostileServer, client: httpx.Client) -> None:
     started = time.monotonic()
-    with pytest.raises(FetchTimeout, match="within 0.5s"):
+    with pytest.raises(FetchTimeout, match=r"within 0\.5s"):
         fetch_document(server.url("/drip"), client=client, timeout=0.5)
     assert time.monotonic() - started < 3
 
@@ -248,7 +248,7 @@ def test_connection_refused_is_a_transient_network_error(client: httpx.Client) -
 
 
 def test_503_is_a_transient_status_error(server: HostileServer, client: httpx.Client) -> None:
-    with pytest.raises(FetchHTTPStatus, match="HTTP 503 Service Unavailable$") as info:
+    with pytest.raises(FetchHTTPStatus, match=r"HTTP 503 Service Unavailable$") as info:
         fetch_document(server.url("/503"), client=client)
     assert info.value.status_code == 503 and info.value.transient
 

@@ -60,7 +60,7 @@ class Hostile(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         name = self.path.strip("/")
         if not self.mode["hostile"] or name == "control":
             body = GOOD if not (self.mode["hostile"] and name == "control") else GOOD.replace(b"Clause 3:", b"Rule 3:")

@@ -25,7 +25,7 @@ PAGE = """<html><body><header><nav>Home</nav></header><main>
 </main><footer>(c) Example</footer></body></html>"""
 
 
-def R(**kwargs: str) -> RangeSelector:  # noqa: N802 - reads like the OTA object
+def R(**kwargs: str) -> RangeSelector:
     return RangeSelector(**kwargs)
 
 

@@ -228,7 +228,7 @@ def test_slow_drip_body_hits_the_total_deadline() -> None:
             time.sleep(0.01)
             yield b"x"
 
-    with pytest.raises(FetchTimeout, match="within 0.05s") as info:
+    with pytest.raises(FetchTimeout, match=r"within 0\.05s") as info:
         get(streamed(drip()), timeout=0.05)
     assert info.value.transient is True
 

@@ -3,7 +3,6 @@ a paragraph running on to the next page) and broken ones (corrupt, truncated, im
 
 from __future__ import annotations
 
-
 import pytest
 from fpdf import FPDF
 
