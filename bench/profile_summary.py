@@ -16,9 +16,9 @@ from collections import Counter
 STAGES: list[tuple[str, re.Pattern[str]]] = [
     ("classify (monitor.classify, dateparser, langid)", re.compile(r"monitor/classify/|dateparser|langid|regex/")),
     ("diff (monitor.diff, diff-match-patch)", re.compile(r"monitor/diff\.py|diff_match_patch")),
-    ("extract (monitor.extract, bs4, lxml, soupsieve)", re.compile(r"monitor/extract\.py|/bs4/|lxml|soupsieve|monitor/text\.py")),
+    ("extract (monitor.extract, bs4, lxml, soupsieve)", re.compile(r"monitor/extract/|/bs4/|lxml|soupsieve|monitor/text\.py")),
     ("guards (monitor.guards)", re.compile(r"monitor/guards\.py")),
-    ("fetch + HTTP (monitor.fetch, httpx, httpcore, decode)", re.compile(r"monitor/fetch\.py|/httpx/|/httpcore/|h11|charset_normalizer|socket")),
+    ("fetch + HTTP (monitor.fetch, httpx, httpcore, decode)", re.compile(r"monitor/fetch/|/httpx/|/httpcore/|h11|charset_normalizer|socket")),
     ("store (monitor.store, sqlite3, sqlite-utils, zlib, hashlib)", re.compile(r"monitor/store/|sqlite_utils|sqlite3|zlib|hashlib")),
     ("watchlist + CLI start-up (imports, yaml)", re.compile(r"monitor/watchlist\.py|yaml/|<frozen importlib|monitor/cli/")),
     ("pipeline glue", re.compile(r"monitor/pipeline\.py")),

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from monitor.errors import ConfigError, MonitorError
 from monitor.extract import extract_clauses
-from monitor.markdown import clauses_from_markdown
+from monitor.extract.markdown import clauses_from_markdown
 from monitor.models import AlertConfig, Document
 from monitor.pipeline import NO_ALERTS, record_change
 from monitor.store import Store

@@ -21,7 +21,7 @@ from typing import Any
 from monitor.classify import classify
 from monitor.diff import diff_clauses
 from monitor.errors import ConfigError
-from monitor.markdown import clauses_from_markdown
+from monitor.extract.markdown import clauses_from_markdown
 from monitor.models import Category, ClauseKind, Flag
 from monitor.timeutil import from_iso
 

@@ -95,7 +95,7 @@ def _fetch(doc: Document, state: DocumentState, client: httpx.Client, *, browser
     results = []
     for url in doc.urls:
         if doc.render or browser:
-            from monitor.browser import fetch_rendered
+            from monitor.fetch.browser import fetch_rendered
 
             result = fetch_rendered(url, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
                                     max_bytes=MAX_BODY_BYTES)
@@ -109,7 +109,7 @@ def _fetch(doc: Document, state: DocumentState, client: httpx.Client, *, browser
 
 def browser_available() -> bool:
     """Whether headless Chromium can be used (imports the browser module only when asked)."""
-    from monitor.browser import browser_available as available
+    from monitor.fetch.browser import browser_available as available
 
     return available()
 

@@ -1,7 +1,7 @@
 """Extraction of fetched pages: in this process, or in one worker process for big `tosmon check` runs.
 
 `extract_pages(doc, results)` turns a document's fetched pages into its clauses (PDFs through
-`monitor.pdf`, the rest through `monitor.extract`). It is pure Python and holds the GIL, so the check
+`monitor.extract.pdf`, the rest through `monitor.extract`). It is pure Python and holds the GIL, so the check
 threads cannot overlap it with fetching and storing. `ExtractionWorker` is the same function run in one
 child process, started on first use; the calling thread waits for the answer without the GIL, so the
 parent keeps fetching, diffing and writing SQLite on another core:
@@ -58,12 +58,12 @@ _WORKER_CODE = "from monitor.workers import serve; serve()"
 
 
 def extract_pages(doc: Document, results: Sequence[FetchResult]) -> list[str]:
-    """Clauses of every page, in order: PDFs through monitor.pdf, the rest as HTML."""
+    """Clauses of every page, in order: PDFs through monitor.extract.pdf, the rest as HTML."""
     clauses: list[str] = []
     for result in results:
         source = f"{doc.id} ({result.url})"
         if result.is_pdf:
-            from monitor.pdf import clauses_from_pdf
+            from monitor.extract.pdf import clauses_from_pdf
 
             clauses += clauses_from_pdf(result.body, source=source, ignore=doc.ignore)
             continue

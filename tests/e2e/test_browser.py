@@ -1,4 +1,4 @@
-"""monitor.browser through real headless Chromium against a loopback server: a page whose text only
+"""monitor.fetch.browser through real headless Chromium against a loopback server: a page whose text only
 JavaScript writes, a 404, a server that never answers, and the error when Chromium is missing."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from monitor.browser import browser_available, fetch_rendered
 from monitor.errors import BrowserUnavailable, FetchHTTPStatus, FetchTimeout, FetchTooLarge
 from monitor.extract import extract_clauses
+from monitor.fetch.browser import browser_available, fetch_rendered
 
 needs_chromium = pytest.mark.skipif(
     not browser_available(),

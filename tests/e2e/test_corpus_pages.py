@@ -9,7 +9,7 @@ from pathlib import Path
 import markdown
 import pytest
 
-from monitor.markdown import clauses_from_markdown, inline_text
+from monitor.extract.markdown import clauses_from_markdown, inline_text
 from monitor.text import fold
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"

@@ -7,7 +7,7 @@ import json
 import pytest
 from fpdf import FPDF
 
-from monitor.browser import browser_available
+from monitor.fetch.browser import browser_available
 
 
 def pdf(paragraphs: list[str]) -> bytes:

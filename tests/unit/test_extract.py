@@ -11,10 +11,10 @@ from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor import extract
 from monitor.errors import ExtractError
 from monitor.extract import ALWAYS_REMOVE, DEFAULT_REMOVE, LAYOUT_REMOVE, extract_clauses
-from monitor.markdown import clauses_from_markdown
+from monitor.extract import html as extract
+from monitor.extract.markdown import clauses_from_markdown
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "extract"
 KEYS = {"name", "html", "select", "remove", "ignore", "source", "expected", "error"}

@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from monitor import fetch
 from monitor.errors import FetchError, FetchHTTPStatus, FetchNetworkError, FetchTimeout, FetchTooLarge
 from monitor.fetch import MAX_BODY_BYTES, MAX_REDIRECTS, decode_body, fetch_document, make_client
+from monitor.fetch import http as fetch
 
 URL = "https://example.com/terms"
 Handler = Callable[[httpx.Request], httpx.Response]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from monitor.markdown import clauses_from_markdown, inline_text
+from monitor.extract.markdown import clauses_from_markdown, inline_text
 
 CASES = {
     "setext and atx headings": ("Title\n=====\n\nIntro text.\n\nSub\n---\n\n### Deep ###\n",

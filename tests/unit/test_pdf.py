@@ -1,4 +1,4 @@
-"""monitor.pdf: PDFs built here with fpdf2 (paragraphs, headings, hyphenation, running header and footer,
+"""monitor.extract.pdf: PDFs built here with fpdf2 (paragraphs, headings, hyphenation, running header and footer,
 a paragraph running on to the next page) and broken ones (corrupt, truncated, image-only, locked)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from fpdf import FPDF
 
 from monitor.errors import ExtractError
-from monitor.pdf import clauses_from_pdf
+from monitor.extract.pdf import clauses_from_pdf
 
 
 class _Terms(FPDF):

@@ -127,7 +127,7 @@ def test_log_lines_of_the_worker_are_logged_here(worker: ExtractionWorker,
     with caplog.at_level(logging.WARNING, logger="monitor"):
         there = _raised(lambda: worker(_doc(), pdf))
     assert [(r.name, r.levelno, r.getMessage()) for r in caplog.records] == [
-        ("monitor.pdf", logging.WARNING, "acme/terms (https://acme.test/terms): PDF has 501 pages; reading the "
+        ("monitor.extract.pdf", logging.WARNING, "acme/terms (https://acme.test/terms): PDF has 501 pages; reading the "
                                          "first 500")]
     caplog.clear()
     with caplog.at_level(logging.WARNING, logger="monitor"):

@@ -1,4 +1,4 @@
-"""HTML -> clause lines (BeautifulSoup with the lxml parser), the same shape `monitor.markdown` gives.
+"""HTML -> clause lines (BeautifulSoup with the lxml parser), the same shape `monitor.extract.markdown` gives.
 
 One clause per line, in document order: headings `## Title`, paragraphs, list items `- text`, table rows
 `cell | cell`, dt/dd, blockquote paragraphs and loose text in containers; inline markup reduced to its text,
