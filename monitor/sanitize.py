@@ -8,7 +8,9 @@ import re
 # ESC sequences: CSI (`ESC [ ... final`), OSC/DCS/PM/APC/SOS strings (up to BEL or ST), and two-byte escapes.
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]?"
                       r"|\x1b[\]PX^_][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-                      r"|\x1b[ -/]*[0-~]?")
+                      r"|\x1b[ -/]*[0-~]?"
+                      r"|\x9b[0-?]*[ -/]*[@-~]?"                          # 8-bit CSI
+                      r"|[\x90\x98\x9d\x9e\x9f][^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?")  # 8-bit OSC, DCS...
 # C0 controls but tab and newline, DEL, C1 controls (8-bit CSI, OSC, ST...).
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 # Characters XML 1.0 does not allow in a document at all (even escaped).

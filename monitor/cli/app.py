@@ -90,10 +90,11 @@ def did_you_mean(value: str, known: Sequence[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def check_id(value: int, what: str) -> int:
-    """An id from the command line: one that no SQLite row can have is NotFound, as an unknown one is."""
+def check_id(value: int, missing: str) -> int:
+    """An id from the command line: one that no SQLite row can have is NotFound (`missing`), as an unknown
+    one is (SQLite would raise OverflowError on it)."""
     if not 1 <= value <= MAX_ID:
-        raise NotFound(f"no {what} {value}")
+        raise NotFound(missing)
     return value
 
 

@@ -13,6 +13,7 @@ from monitor.cli.app import (
     PROGRESS_AFTER,
     Context,
     cli,
+    did_you_mean,
     handle_errors,
     pass_ctx,
 )
@@ -63,7 +64,7 @@ def check(ctx: Context, doc_ids: tuple[str, ...], extract_worker: bool) -> None:
     docs = list(watchlist.documents)
     if doc_ids:
         by_id = {d.id: d for d in docs}
-        unknown = [d for d in doc_ids if d not in by_id]
+        unknown = [d + did_you_mean(d, list(by_id)) for d in doc_ids if d not in by_id]
         if unknown:
             raise ConfigError(f"not in the watchlist: {', '.join(unknown)}", path=ctx.watchlist_path)
         docs = [by_id[d] for d in doc_ids]

@@ -136,7 +136,7 @@ def show(ctx: Context, change_id: int, context: int, side: bool, as_json: bool) 
     """
     from monitor.render import show_change
 
-    change = ctx.store(create=False).get_change(check_id(change_id, "change #"))
+    change = ctx.store(create=False).get_change(check_id(change_id, f"no change #{change_id}"))
     if as_json:
         data = change.to_json()
         data["clauses"] = [{"kind": str(c.kind), "old": c.old, "new": c.new,
@@ -313,7 +313,7 @@ def _version(store: Store, doc_id: str, number: int | None, at: str | None = Non
     if not versions:
         raise NotFound(f"{doc_id} has no version yet (run `tosmon check {doc_id}`)")
     if number is not None:
-        check_id(number, f"version of {doc_id}:")
+        check_id(number, f"no version {number} of {doc_id} (versions 1 to {versions[-1].number})")
         found = [v for v in versions if v.number == number]
         if not found:
             raise NotFound(f"no version {number} of {doc_id} (versions 1 to {versions[-1].number})")

@@ -50,7 +50,7 @@ def test_diff_any_two_versions_renders_like_show(three_versions):
     out = run("diff", "alpha/terms", "1", "3").stdout
     assert out.startswith("alpha/terms  versions 1 -> 3")
     assert "+1 -1 ~1" in out and f"+ {AI_CLAUSE}" in out and f"- {BASE[2]}" in out
-    assert "[-and-]{+,+}" in out and "{+and its website+}" in out
+    assert "~ These terms apply to everyone who uses the service{+, its apps+} and its [-apps-]{+website+}." in out
     backwards = json.loads(run("diff", "alpha/terms", "3", "1", "--json").stdout)
     assert (backwards["from_version"], backwards["to_version"]) == (3, 1)
     assert (backwards["added"], backwards["removed"], backwards["modified"]) == (1, 1, 1)

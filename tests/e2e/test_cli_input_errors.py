@@ -1,0 +1,80 @@
+"""Bad input on the command line: one line on stderr, exit 2, the same in every command, and nothing created."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.e2e.test_cli_reading import AI_CLAUSE, BASE, html
+
+BIG = str(2**63)
+
+
+@pytest.fixture
+def one_change(page_server, write_watchlist, run_cli):
+    write_watchlist(f"services:\n  acme:\n    name: Acme\n    documents:\n      privacy:\n"
+                    f"        url: {page_server.url('/a')}\n")
+    page_server.set("/a", html(BASE))
+    assert run_cli("check").exit_code == 0
+    page_server.set("/a", html(BASE + [AI_CLAUSE]))
+    assert run_cli("check").exit_code == 0
+    return run_cli
+
+
+def one_line_error(result, *, contains: str) -> None:
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: "), result.stderr
+    assert contains in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["log", "--document", "acme/privcy"], "no document 'acme/privcy' (did you mean 'acme/privacy'?)"),
+    (["log", "--service", "acm"], "no service 'acm' (did you mean 'acme'?)"),
+    (["log", "--category", "ai_trainig"], "unknown category 'ai_trainig' (did you mean 'ai_training'?)"),
+    (["flags", "--category", "ai_trainig"], "did you mean 'ai_training'?"),
+    (["history", "acme/privcy"], "did you mean 'acme/privacy'?"),
+    (["text", "acme/privcy"], "did you mean 'acme/privacy'?"),
+    (["diff", "acme/privcy", "1", "2"], "did you mean 'acme/privacy'?"),
+    (["check", "acme/privcy"], "not in the watchlist: acme/privcy (did you mean 'acme/privacy'?)"),
+    (["show", "999"], "no change #999"),
+    (["show", BIG], f"no change #{BIG}"),
+    (["show", "--", "-1"], "no change #-1"),
+    (["text", "acme/privacy", "--version", "7"], "no version 7 of acme/privacy"),
+    (["text", "acme/privacy", "--version", BIG], f"no version {BIG} of acme/privacy (versions 1 to 2)"),
+    (["diff", "acme/privacy", "1", BIG], f"no version {BIG} of acme/privacy"),
+    (["log", "--since", "99999999999d"], "--since: '99999999999d' is too far in the past"),
+    (["export", "--format", "json", "--since", "99999999999d"], "too far in the past"),
+    (["log", "--until", "someday"], "--until: 'someday' is not a date"),
+    (["search", "!!!"], "no word to search for"),
+    (["search", "--json", "'"], "no word to search for"),
+])
+def test_unknown_names_and_ids_are_one_line_exit_2(one_change, args, message):
+    one_line_error(one_change(*args), contains=message)
+
+
+def test_known_names_still_filter(one_change):
+    run = one_change
+    for args in (["log", "--document", "acme/privacy"], ["log", "--service", "Acme"], ["log", "--service", "acme"],
+                 ["log", "--category", "ai_training"], ["flags", "--category", "ai_opt_out"]):
+        result = run(*args)
+        assert result.exit_code == 0 and result.stderr == "", (args, result.stderr)
+
+
+def test_export_into_a_missing_folder(one_change, tmp_path):
+    result = one_change("export", "--format", "csv", "--output", str(tmp_path / "nowhere" / "x.csv"))
+    one_line_error(result, contains="--output: no such folder")
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_failing_commands_create_no_database(tmp_path, run_cli, write_watchlist, db_path):
+    write_watchlist("services:\n  acme:\n    documents:\n      privacy:\n        url: http://127.0.0.1:9/x\n")
+    for args in (["check", "acme/privcy"], ["log"], ["status"], ["show", "1"], ["history", "acme/privacy"],
+                 ["text", "acme/privacy"], ["diff", "acme/privacy", "1", "2"], ["search", "x"], ["flags"],
+                 ["export", "--format", "atom"], ["log", "--since", "99999999999d"], ["alerts"]):
+        result = run_cli(*args)
+        assert result.exit_code in (1, 2) and result.stderr.count("\n") == 1, (args, result.stderr)
+        assert not db_path.parent.exists(), args
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("services:\n  acme:\n    documents:\n      privacy:\n        url: nope\n")
+    assert run_cli("--watchlist", str(bad), "check").exit_code == 2
+    assert not db_path.parent.exists()
