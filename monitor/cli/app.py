@@ -144,6 +144,10 @@ def cli(ctx: click.Context, db_path: str, watchlist_path: str, verbose: int, qui
                       local_time=sys.stdout.isatty() and not utc)
     default_verbose = 1 if ctx.invoked_subcommand == "run" else 0
     _setup_logging(max(verbose, default_verbose), quiet, log_format)
+    if ctx.invoked_subcommand == "check" and not verbose:
+        # `check` prints one line per document on stdout: its failures are not logged a second time.
+        for handler in logging.getLogger().handlers:
+            handler.setLevel(logging.ERROR)
 
 
 pass_ctx = click.make_pass_decorator(Context)

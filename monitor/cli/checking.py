@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -73,7 +74,9 @@ def check(ctx: Context, doc_ids: tuple[str, ...], extract_worker: bool) -> None:
     try:
         store.sync_documents(watchlist.documents, now=utc_now())
         width = max((len(d.id) for d in docs), default=0)
-        progress = sys.stderr.isatty() and len(docs) > PROGRESS_AFTER
+        # The progress line only on a terminal, and not among log lines (-v), which it would overwrite.
+        progress = (sys.stderr.isatty() and len(docs) > PROGRESS_AFTER
+                    and all(h.level >= logging.ERROR for h in logging.getLogger().handlers))
         # Asked for and many documents: extraction runs in one worker process, beside the fetching and storing.
         with extraction_worker(len(docs) if extract_worker else 0) as worker:
             checks = run_checks(docs, db_path=ctx.db_path, alerts=watchlist.alerts, per_host=CHECK_PER_HOST,
