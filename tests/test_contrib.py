@@ -66,7 +66,7 @@ def test_make_run_honours_variables_and_environment(args, env, expected):
     import os
 
     clean = {k: v for k, v in os.environ.items() if k not in ("TOSMON_WATCHLIST", "TOSMON_DB")}
-    done = subprocess.run(["make", "-n", "-C", str(REPO), "run", *args], env={**clean, **env},
+    done = subprocess.run(["make", "-n", "--no-print-directory", "-C", str(REPO), "run", *args], env={**clean, **env},
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1].endswith(expected), done.stdout
