@@ -372,7 +372,7 @@ class Store(Connection):
                 """SELECT cl.kind, cl.old_text, cl.new_text, c.id AS change_id, c.document_id, c.to_version,
                           c.detected_at FROM clause_fts JOIN clauses cl ON cl.id = clause_fts.rowid
                           JOIN changes c ON c.id = cl.change_id
-                   WHERE clause_fts MATCH ? ORDER BY c.detected_at DESC, cl.position LIMIT ?""",
+                   WHERE clause_fts MATCH ? ORDER BY c.detected_at DESC, c.id DESC, cl.position LIMIT ?""",
                 [parsed.fts(), limit])
         except sqlite3.OperationalError as exc:  # e.g. a query too long for FTS5
             raise ConfigError(f"cannot search for {query[:60]!r}: {exc}", key="search") from None
@@ -385,7 +385,7 @@ class Store(Connection):
         # versions by their words and the query is applied to each line here.
         sql = """SELECT v.document_id, v.number, v.created_at, v.compression, v.text FROM version_fts
                  JOIN versions v ON v.id = version_fts.rowid WHERE version_fts MATCH ?
-                 ORDER BY v.created_at DESC LIMIT ?"""
+                 ORDER BY v.created_at DESC, v.id DESC LIMIT ?"""
         candidates = " OR ".join(Term((w,)).fts() for w in parsed.words)
         try:
             rows = self._all(sql, [candidates, limit])
@@ -394,7 +394,7 @@ class Store(Connection):
             # phrase, which this index cannot answer: read every baseline instead.
             rows = self._all("""SELECT v.document_id, v.number, v.created_at, v.compression, v.text
                                 FROM version_fts JOIN versions v ON v.id = version_fts.rowid
-                                ORDER BY v.created_at DESC""")
+                                ORDER BY v.created_at DESC, v.id DESC""")
         for r in rows:
             for line in self.blobs.unpack(r["compression"], r["text"]).decode("utf-8").split("\n"):
                 if len(hits) >= limit:
