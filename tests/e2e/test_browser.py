@@ -16,7 +16,7 @@ from monitor.extract import extract_clauses
 
 needs_chromium = pytest.mark.skipif(
     not browser_available(),
-    reason="Chromium or playwright not installed (pip install 'tosmon[browser]'; apt-get install chromium)")
+    reason="Chromium or playwright not installed (make install; apt-get install chromium)")
 
 JS_PAGE = b"""<!doctype html>
 <html><head><meta charset="utf-8"><title>Terms</title></head>

@@ -57,8 +57,8 @@ DOCS = [("linkedin", "LinkedIn", "privacy-policy-eu", "/linkedin-privacy-eu-2025
         ("clapette", "Clapette", "terms", "/clapette-terms.md"),
         ("mastoville", "Mastoville", "privacy", "/mastoville-privacy.md"),
         ("example", "Example", "gone", "/missing.md")]
-MARKED = ["check", "validate-errors", "status", "log", "show", "flags", "search", "history", "alerts",
-          "export-csv", "exit-codes"]
+MARKED = ["check", "validate-errors", "status", "log", "show", "flags", "search", "history", "text-diff",
+          "alerts", "export-csv", "exit-codes"]
 
 
 def _html(md_text: str) -> bytes:
