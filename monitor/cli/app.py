@@ -90,6 +90,16 @@ def did_you_mean(value: str, known: Sequence[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+class _Limit(click.IntRange):
+    """`--limit N`: at least 1; beyond what SQLite can count means "all" (no OverflowError)."""
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        return min(super().convert(value, param, ctx), MAX_ID)
+
+
+LIMIT = _Limit(min=1)
+
+
 def check_id(value: int, missing: str) -> int:
     """An id from the command line: one that no SQLite row can have is NotFound (`missing`), as an unknown
     one is (SQLite would raise OverflowError on it)."""

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from monitor.cli.app import (
+    LIMIT,
     Context,
     check_id,
     cli,
@@ -90,7 +91,7 @@ def status(ctx: Context, as_json: bool) -> None:
 @click.option("--until", help="Up to this date (YYYY-MM-DD, or 7d, 2w ago).")
 @click.option("--flagged", is_flag=True, help="Only changes with flagged clauses.")
 @click.option("--category", help="Only changes with a flag of this category (e.g. ai_training).")
-@click.option("--limit", type=click.IntRange(min=1), help="At most N changes.")
+@click.option("--limit", type=LIMIT, help="At most N changes.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON list of change objects on stdout.")
 @pass_ctx
 @handle_errors
@@ -227,7 +228,7 @@ def flags(ctx: Context, category: str | None, upcoming: bool, as_json: bool) -> 
 
 @cli.command()
 @click.argument("query")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most N results.")
+@click.option("--limit", type=LIMIT, default=50, show_default=True, help="At most N results.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout.")
 @pass_ctx
 @handle_errors
@@ -256,7 +257,7 @@ def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
               help="atom: an Atom 1.0 feed; json: as `log --json`; csv: one row per flag.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE (default: stdout).")
 @click.option("--since", help="Only changes from this date (YYYY-MM-DD or 30d).")
-@click.option("--limit", type=click.IntRange(min=1), help="At most N newest changes.")
+@click.option("--limit", type=LIMIT, help="At most N newest changes.")
 @click.option("--base-url", help="atom: the URL the feed is published at (its `self` link).")
 @pass_ctx
 @handle_errors

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.e2e.test_cli_reading import AI_CLAUSE, BASE, html
 
@@ -78,3 +82,21 @@ def test_failing_commands_create_no_database(tmp_path, run_cli, write_watchlist,
     bad.write_text("services:\n  acme:\n    documents:\n      privacy:\n        url: nope\n")
     assert run_cli("--watchlist", str(bad), "check").exit_code == 2
     assert not db_path.parent.exists()
+
+
+def test_limits_beyond_sqlite_integers_mean_all(one_change):
+    run = one_change
+    huge = str(2**70)
+    assert len(json.loads(run("log", "--limit", huge, "--json").stdout)) == 1
+    assert json.loads(run("search", "train", "--limit", huge, "--json").stdout)
+    assert run("export", "--format", "csv", "--limit", huge).stdout.count("\n") == 3   # header, two flags
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(query=st.text(min_size=0, max_size=40))
+def test_search_json_is_a_list_or_one_line_error(one_change, query):
+    result = one_change("search", "--json", "--", query)
+    if result.exit_code == 0:
+        assert isinstance(json.loads(result.stdout), list)
+    else:
+        one_line_error(result, contains="no word to search for")
