@@ -78,6 +78,12 @@ def test_failing_commands_create_no_database(tmp_path, run_cli, write_watchlist,
         result = run_cli(*args)
         assert result.exit_code in (1, 2) and result.stderr.count("\n") == 1, (args, result.stderr)
         assert not db_path.parent.exists(), args
+    snapshots = tmp_path / "snapshots"
+    snapshots.mkdir()
+    (snapshots / "not-a-date.md").write_text("# Terms\nSome text.\n", encoding="utf-8")
+    result = run_cli("backfill", "--dir", str(snapshots), "--document", "acme/privacy")
+    assert result.exit_code == 2 and "not an ISO date" in result.stderr
+    assert not db_path.parent.exists()
     bad = tmp_path / "bad.yaml"
     bad.write_text("services:\n  acme:\n    documents:\n      privacy:\n        url: nope\n")
     assert run_cli("--watchlist", str(bad), "check").exit_code == 2
