@@ -6,7 +6,7 @@ Text that comes from pages (clauses, dates, opt-out hints, URLs, errors) passes 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from monitor.models import (
     Category,
@@ -64,12 +64,17 @@ def group_flags(flags: Sequence[Flag]) -> list[list[Flag]]:
     return list(groups.values())
 
 
-def change_line(change: Change, *, color: bool = False) -> str:
+def _day(moment: datetime, *, local: bool) -> str:
+    """The calendar day of a moment: in UTC, or in the local zone when `local`."""
+    return (moment.astimezone() if local else moment.astimezone(UTC)).date().isoformat()
+
+
+def change_line(change: Change, *, color: bool = False, local: bool = False) -> str:
     """One change-log line: `#12  2025-09-18  linkedin/privacy-policy  +2 -1 ~1  ⚑ ai_training (...)`."""
     counts = " ".join([paint(f"+{change.added}", "green", color=color),
                        paint(f"-{change.removed}", "red", color=color),
                        paint(f"~{change.modified}", "yellow", color=color)])
-    line = f"#{change.id:<4} {change.detected_at.date().isoformat()}  {change.document_id}  {counts}"
+    line = f"#{change.id:<4} {_day(change.detected_at, local=local)}  {change.document_id}  {counts}"
     if change.flags:
         seen: dict[str, Flag] = {}
         for flag in change.flags:
@@ -308,7 +313,7 @@ def highlight(text: str, terms: Sequence[str], *, color: bool, window: int | Non
     return "".join(out)
 
 
-def search_line(hit: SearchHit, terms: Sequence[str], *, color: bool = False) -> str:
+def search_line(hit: SearchHit, terms: Sequence[str], *, color: bool = False, local: bool = False) -> str:
     where = f"#{hit.change_id} {hit.kind}" if hit.change_id else "baseline"
-    return (f"{hit.document_id}  v{hit.version}  {hit.at.date().isoformat()}  {where}: "
+    return (f"{hit.document_id}  v{hit.version}  {_day(hit.at, local=local)}  {where}: "
             f"{highlight(_p(hit.text), terms, color=color, window=SEARCH_WINDOW)}")

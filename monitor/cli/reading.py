@@ -117,7 +117,7 @@ def log_(ctx: Context, document: str | None, service: str | None, since: str | N
         print_json([c.to_json() for c in changes])
         return
     for change in changes:
-        click.echo(change_line(change, color=ctx.color))
+        click.echo(change_line(change, color=ctx.color, local=ctx.local_time))
 
 
 @cli.command()
@@ -249,7 +249,7 @@ def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
                 "change": h.change_id, "text": h.text} for h in hits])
         return
     for hit in hits:
-        click.echo(search_line(hit, query.split(), color=ctx.color))
+        click.echo(search_line(hit, query.split(), color=ctx.color, local=ctx.local_time))
 
 
 @cli.command()
