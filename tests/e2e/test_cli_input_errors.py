@@ -106,3 +106,19 @@ def test_search_json_is_a_list_or_one_line_error(one_change, query):
         assert isinstance(json.loads(result.stdout), list)
     else:
         one_line_error(result, contains="no word to search for")
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(since=st.one_of(st.text(max_size=25), st.from_regex(r"\A-?[0-9]{1,30}(\.[0-9]{1,5})?(ms|s|m|h|d|w)\Z"),
+                       st.from_regex(r"\A[0-9]{1,6}-[0-9]{1,3}-[0-9]{1,3}(T[0-9:]{1,12})?Z?\Z")),
+       number=st.integers(min_value=-2**80, max_value=2**80),
+       limit=st.integers(min_value=-5, max_value=2**80))
+def test_dates_ids_and_limits_never_raise(one_change, since, number, limit):
+    for args in (["log", "--since", since, "--json"], ["log", "--until", since], ["text", "acme/privacy", "--at", since],
+                 ["export", "--format", "csv", "--since", since], ["show", "--", str(number)],
+                 ["text", "acme/privacy", "--version", str(number)], ["diff", "acme/privacy", "1", "--", str(number)],
+                 ["log", "--limit", str(limit)], ["search", "train", "--limit", str(limit)]):
+        result = one_change(*args)         # catch_exceptions=False: a traceback fails the test
+        assert result.exit_code in (0, 2), (args, result.output)
+        if result.exit_code == 2 and not result.stderr.startswith("Usage:"):   # click's own usage errors
+            assert result.stderr.count("\n") == 1, (args, result.stderr)
