@@ -35,11 +35,12 @@ We never sell your personal data to anyone.
 
 Contact our data protection officer at privacy@mastoville.example.
 """
+# Its dates lie years ahead so that `flags --upcoming` keeps listing them: the test must not expire.
 MASTOVILLE_V2 = MASTOVILLE_V1.replace("1 October 2026", "20 November 2026").replace(
     "your name and e-mail address.", "your name, e-mail address and phone number.") + """
 ## Generative AI
 
-Starting January 15, 2027, we will use your public posts and profile information to train and improve our generative AI models. You can object until January 14, 2027 in Settings > Privacy > Data for generative AI.
+Starting January 15, 2031, we will use your public posts and profile information to train and improve our generative AI models. You can object until January 14, 2031 in Settings > Privacy > Data for generative AI.
 """
 BAD_WATCHLIST = """services:
   linkedin:
