@@ -37,11 +37,14 @@ def hostile_db(db_path, write_watchlist):
                 clause_kind=ClauseKind.ADDED, dates=(FlagDate(text="2027-03-01\x1b]8;;x\x07", date=datetime(2027, 3, 1).date(),
                                                                 role=DateRole.EFFECTIVE),),
                 opt_out="Settings\x1b[2K > AI")
+    # A clause that is a formula, and an opt-out hint that is a phone number (a spreadsheet reads both).
+    formula = Flag(category=Category.AI_OPT_OUT, score=0.8, clause=FORMULA, language="en",
+                   clause_kind=ClauseKind.ADDED, opt_out="+33 1 23 45 67 89")
     with store.atomic():
         v1 = store.add_version(doc.id, text="\n".join(old), created_at=NOW, extractor="1")
         v2 = store.add_version(doc.id, text="\n".join(new), created_at=NOW + timedelta(days=1), extractor="1")
         store.add_change(doc.id, from_version=v1, to_version=v2, detected_at=NOW + timedelta(days=1),
-                         diff=diff_clauses(old, new), flags=[flag])
+                         diff=diff_clauses(old, new), flags=[flag, formula])
     store.close()
 
 
@@ -89,7 +92,8 @@ def test_csv_cells_are_never_formulas(hostile_db, run_cli):
     rows = list(csv.reader(io.StringIO(run_cli("export", "--format", "csv").stdout)))
     cells = [cell for row in rows[1:] for cell in row]
     assert not [c for c in cells if c[:1] in ("=", "+", "-", "@")]
-    assert "'=HYPERLINK" not in cells  # only a cell's start matters: a formula inside text is text
+    assert "'" + FORMULA in cells and "'+33 1 23 45 67 89" in cells     # kept, shown as text
+    assert any(c.startswith("\x1b[2J") and "=HYPERLINK" in c for c in cells)  # a formula inside text is text
 
 
 def test_sanitize_units():
