@@ -24,9 +24,11 @@ $(TSTAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 install-test: $(TSTAMP)
 
+# make run WATCHLIST=my.yaml DB=/var/lib/tosmon/monitor.db; else $TOSMON_WATCHLIST / $TOSMON_DB; else the defaults.
+WATCHLIST ?= $(or $(TOSMON_WATCHLIST),watchlist.yaml)
+DB        ?= $(or $(TOSMON_DB),db/monitor.db)
 run: $(STAMP)
-	mkdir -p db
-	$(BIN)/tosmon --watchlist watchlist.yaml --db db/monitor.db run
+	$(BIN)/tosmon --watchlist '$(WATCHLIST)' --db '$(DB)' run
 
 # mypy --strict, ruff and the import layers (pyproject.toml); `make test` runs it first.
 lint: $(TSTAMP)

@@ -6,10 +6,12 @@ import csv
 import html
 import io
 import json
+import uuid
 from collections.abc import Sequence
 
 from monitor.models import Change, ClauseKind
 from monitor.render import flag_summary, group_flags
+from monitor.sanitize import csv_cell, xml_text
 from monitor.timeutil import iso_z
 
 CSV_COLUMNS = ("change_id", "detected_at", "document", "service", "url", "from_version", "to_version", "added",
@@ -27,15 +29,19 @@ def to_csv(changes: Sequence[Change]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
+
+    def row(cells: list[object]) -> None:
+        writer.writerow([csv_cell(c) for c in cells])  # no cell a spreadsheet would run as a formula
+
     for c in changes:
         base = [c.id, iso_z(c.detected_at), c.document_id, c.service_name, c.url, c.from_version, c.to_version,
                 c.added, c.removed, c.modified]
         if not c.flags:
-            writer.writerow(base + [""] * (len(CSV_COLUMNS) - len(base)))
+            row(base + [""] * (len(CSV_COLUMNS) - len(base)))
         for f in c.flags:
             by_role = {role: ";".join(d.date.isoformat() for d in f.dates if d.role == role)
                        for role in ("effective", "deadline", "other")}
-            writer.writerow(base + [f.category, f"{f.score:.2f}", f.language or "", f.clause,
+            row(base + [f.category, f"{f.score:.2f}", f.language or "", f.clause,
                                     by_role["effective"], by_role["deadline"], by_role["other"], f.opt_out or ""])
     return out.getvalue()
 
@@ -62,30 +68,35 @@ def _html_diff(change: Change) -> str:
     return "".join(parts) + "<ul>" + "".join(items) + "</ul>"
 
 
-def to_atom(changes: Sequence[Change], *, feed_id: str = "urn:tosmon:changes") -> bytes:
-    """An Atom 1.0 feed, one entry per change; flagged changes say so in the title."""
+def to_atom(changes: Sequence[Change], *, install_id: str, base_url: str | None = None) -> bytes:
+    """An Atom 1.0 feed, one entry per change; flagged changes say so in the title. Ids derive from the
+    database's install id (feed `urn:uuid:<install id>`, entries a uuid5 of it and the change id), so two
+    installs never share one; `base_url`, where the feed is published, becomes its `self` link. Characters
+    XML cannot hold are dropped from stored text."""
     from feedgen.feed import FeedGenerator
 
+    install = uuid.UUID(install_id)
     feed = FeedGenerator()
-    feed.id(feed_id)
+    feed.id(install.urn)
     feed.title("tosmon: terms and privacy changes")
     feed.author({"name": "tosmon"})
-    feed.link(href=feed_id, rel="self")
+    if base_url:
+        feed.link(href=xml_text(base_url), rel="self")
     feed.language("en")
     newest = max((c.detected_at for c in changes), default=None)
     if newest is not None:
         feed.updated(newest)
     for c in reversed(list(changes)):  # feedgen prepends entries: add oldest first to list newest first
         entry = feed.add_entry()
-        entry.id(f"urn:tosmon:change:{c.id}")
+        entry.id(uuid.uuid5(install, f"change:{c.id}").urn)
         flags = sorted({flag_summary(f) for f in c.flags})
         title = f"{c.service_name}: {c.document_id} changed (+{c.added} -{c.removed} ~{c.modified})"
         if flags:
             title = "⚑ " + title + " — " + ", ".join(flags)
-        entry.title(title)
-        entry.link(href=c.url)
+        entry.title(xml_text(title))
+        entry.link(href=xml_text(c.url))
         entry.updated(c.detected_at)
         entry.published(c.detected_at)
-        entry.content(_html_diff(c), type="html")
+        entry.content(xml_text(_html_diff(c)), type="html")
     result: bytes = feed.atom_str(pretty=True)
     return result

@@ -335,10 +335,14 @@ def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: A
         state = store.document_state(doc.id)
         result = _record_failure(doc, state, store, alerts, MonitorError(f"internal error: {exc!r}"),
                                  now or utc_now(), 0.0)
-    if result.outcome is Outcome.ERROR:  # one line per check: a warning for a failure, else info
-        log.warning("%s: %s in %.2fs", doc.id, result.summary(), result.elapsed)
+    # One line per check: a warning for a failure, else info; its facts as fields for `--log-format json`.
+    fields = {"document": doc.id, "outcome": str(result.outcome), "duration_s": round(result.elapsed, 3),
+              "bytes": result.bytes, "change_id": result.change_id}
+    if result.outcome is Outcome.ERROR:
+        log.warning("%s: %s in %.2fs", doc.id, result.summary(), result.elapsed, extra=fields)
     else:
-        log.info("%s: %s in %.2fs (%d bytes)", doc.id, result.summary(), result.elapsed, result.bytes)
+        log.info("%s: %s in %.2fs (%d bytes)", doc.id, result.summary(), result.elapsed, result.bytes,
+                 extra=fields)
     return result
 
 

@@ -1,15 +1,18 @@
 """Human-readable text for the CLI: change-log lines, diffs, flags, tables. Pure functions returning str;
-colour is applied only when `color=True` (the CLI decides, from the terminal, --no-color and NO_COLOR)."""
+colour is applied only when `color=True` (the CLI decides, from the terminal, --no-color and NO_COLOR).
+Text that comes from pages (clauses, dates, opt-out hints, URLs, errors) passes through
+`monitor.sanitize.printable` here, piped or not: stored text can never move the cursor or retitle a terminal."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from monitor.models import (
     Category,
     Change,
     ClauseChange,
+    ClauseDiff,
     ClauseKind,
     DateRole,
     Delivery,
@@ -19,6 +22,7 @@ from monitor.models import (
     SearchHit,
     VersionInfo,
 )
+from monitor.sanitize import printable as _p
 from monitor.timeutil import days_until, iso_z
 
 #: Characters of a long clause shown around the first match of a search.
@@ -60,12 +64,17 @@ def group_flags(flags: Sequence[Flag]) -> list[list[Flag]]:
     return list(groups.values())
 
 
-def change_line(change: Change, *, color: bool = False) -> str:
+def _day(moment: datetime, *, local: bool) -> str:
+    """The calendar day of a moment: in UTC, or in the local zone when `local`."""
+    return (moment.astimezone() if local else moment.astimezone(UTC)).date().isoformat()
+
+
+def change_line(change: Change, *, color: bool = False, local: bool = False) -> str:
     """One change-log line: `#12  2025-09-18  linkedin/privacy-policy  +2 -1 ~1  ⚑ ai_training (...)`."""
     counts = " ".join([paint(f"+{change.added}", "green", color=color),
                        paint(f"-{change.removed}", "red", color=color),
                        paint(f"~{change.modified}", "yellow", color=color)])
-    line = f"#{change.id:<4} {change.detected_at.date().isoformat()}  {change.document_id}  {counts}"
+    line = f"#{change.id:<4} {_day(change.detected_at, local=local)}  {change.document_id}  {counts}"
     if change.flags:
         seen: dict[str, Flag] = {}
         for flag in change.flags:
@@ -80,14 +89,14 @@ def flag_block(flags: Sequence[Flag], *, now: datetime, color: bool = False) -> 
     flag = flags[0]
     names = ", ".join(f"{f.category} {f.score:.2f}" for f in flags)
     lines = [paint(f"⚑ {names}", "magenta bold", color=color)
-             + f"  {flag.language or '?'}  ({flag.clause_kind} clause)"]
-    lines.append(f"    {flag.clause}")
+             + f"  {_p(flag.language or '?')}  ({flag.clause_kind} clause)"]
+    lines.append(f"    {_p(flag.clause)}")
     for d in flag.dates:
         left = days_until(d.date, now=now)
         when = f"in {left} days" if left > 0 else ("today" if left == 0 else f"{-left} days ago")
-        lines.append(f"    {d.role}: {d.date.isoformat()} ({when}) — “{d.text}”")
+        lines.append(f"    {d.role}: {d.date.isoformat()} ({when}) — “{_p(d.text)}”")
     if flag.opt_out:
-        lines.append(f"    opt out: {flag.opt_out}")
+        lines.append(f"    opt out: {_p(flag.opt_out)}")
     return lines
 
 
@@ -108,7 +117,8 @@ def word_diff_text(clause: ClauseChange, *, color: bool, context: int | None = N
     are cut to `context` words around each change."""
     parts = []
     segments = clause.segments
-    for i, (op, text) in enumerate(segments):
+    for i, (op, raw) in enumerate(segments):
+        text = _p(raw)
         if op < 0:
             parts.append(paint(text, "red", color=True) if color else f"[-{text}-]")
         elif op > 0:
@@ -126,7 +136,8 @@ def word_diff_text(clause: ClauseChange, *, color: bool, context: int | None = N
 def _side(clause: ClauseChange, side: int, *, color: bool) -> str:
     """One side of a modified clause: the old text with deletions marked (side -1) or the new with insertions."""
     out = []
-    for op, text in clause.segments:
+    for op, raw in clause.segments:
+        text = _p(raw)
         if op == 0:
             out.append(text)
         elif op == side:
@@ -135,7 +146,7 @@ def _side(clause: ClauseChange, side: int, *, color: bool) -> str:
     return "".join(out)
 
 
-def side_by_side(change: Change, *, width: int = 160, color: bool = False) -> list[str]:
+def side_by_side(change: Change | ClauseDiff, *, width: int = 160, color: bool = False) -> list[str]:
     """The clause diff in two columns, old | new (wrapped; colours kept out of the width count)."""
     import re
     import textwrap
@@ -144,9 +155,9 @@ def side_by_side(change: Change, *, width: int = 160, color: bool = False) -> li
     ansi = re.compile(r"\x1b\[[0-9;]*m")
     lines: list[str] = []
     for clause in change.clauses:
-        left = clause.old if clause.kind is ClauseKind.REMOVED else (
+        left = _p(clause.old or "") if clause.kind is ClauseKind.REMOVED else (
             _side(clause, -1, color=color) if clause.kind is ClauseKind.MODIFIED else "")
-        right = clause.new if clause.kind is ClauseKind.ADDED else (
+        right = _p(clause.new or "") if clause.kind is ClauseKind.ADDED else (
             _side(clause, 1, color=color) if clause.kind is ClauseKind.MODIFIED else "")
         lw = textwrap.wrap(left or "", column) or [""]
         rw = textwrap.wrap(right or "", column) or [""]
@@ -157,25 +168,25 @@ def side_by_side(change: Change, *, width: int = 160, color: bool = False) -> li
     return lines
 
 
-def clause_lines(change: Change, *, color: bool = False, context: int | None = None) -> list[str]:
+def clause_lines(change: Change | ClauseDiff, *, color: bool = False, context: int | None = None) -> list[str]:
     """The clause-level diff: `+ added`, `- removed`, `~ modified (word diff)`."""
     lines = []
     for clause in change.clauses:
         if clause.kind is ClauseKind.ADDED:
-            lines.append(paint(f"+ {clause.new}", "green", color=color))
+            lines.append(paint(f"+ {_p(clause.new or '')}", "green", color=color))
         elif clause.kind is ClauseKind.REMOVED:
-            lines.append(paint(f"- {clause.old}", "red", color=color))
+            lines.append(paint(f"- {_p(clause.old or '')}", "red", color=color))
         else:
             lines.append(paint("~ ", "yellow", color=color) + word_diff_text(clause, color=color, context=context))
     return lines
 
 
 def show_change(change: Change, *, now: datetime, color: bool = False, context: int | None = 12,
-                side: bool = False, width: int = 160) -> str:
+                side: bool = False, width: int = 160, local: bool = False) -> str:
     """The full `tosmon show` text: header, flags, then the clause diff (inline or side by side)."""
-    out = [paint(f"change #{change.id}", "bold", color=color) + f"  {change.document_id}  ({change.service_name})",
-           f"url:      {change.url}",
-           f"detected: {iso_z(change.detected_at)}",
+    out = [paint(f"change #{change.id}", "bold", color=color) + f"  {change.document_id}  ({_p(change.service_name)})",
+           f"url:      {_p(change.url)}",
+           f"detected: {when(change.detected_at, local=local)}",
            f"versions: {change.from_version} -> {change.to_version}   "
            f"+{change.added} -{change.removed} ~{change.modified}"]
     if change.flags:
@@ -188,13 +199,35 @@ def show_change(change: Change, *, now: datetime, color: bool = False, context: 
     return "\n".join(out).rstrip("\n")
 
 
-def _when(moment: datetime | None) -> str:
-    return iso_z(moment) if moment else "-"
+def when(moment: datetime | None, *, local: bool = False) -> str:
+    """A timestamp: ISO 8601 UTC (`...Z`), or in the machine's time zone with its offset when `local`."""
+    if moment is None:
+        return "-"
+    return moment.astimezone().replace(microsecond=0).isoformat() if local else iso_z(moment)
+
+
+def _when(moment: datetime | None, local: bool = False) -> str:
+    return when(moment, local=local)
+
+
+def version_diff(document_id: str, old: VersionInfo, new: VersionInfo, diff: ClauseDiff, *, color: bool = False,
+                 context: int | None = 12, side: bool = False, width: int = 160, local: bool = False) -> str:
+    """The `tosmon diff` text: which versions, the clause counts, then the clause diff as `show` prints it."""
+    out = [paint(f"{document_id}", "bold", color=color) + f"  versions {old.number} -> {new.number}",
+           f"from: {when(old.created_at, local=local)}",
+           f"to:   {when(new.created_at, local=local)}",
+           f"+{diff.added} -{diff.removed} ~{diff.modified}", ""]
+    if not diff.clauses:
+        out.append("(no clause differs)")
+    out += side_by_side(diff, width=width, color=color) if side else clause_lines(diff, color=color,
+                                                                                     context=context)
+    return "\n".join(out).rstrip("\n")
 
 
 def table(rows: Sequence[Sequence[str]], headers: Sequence[str], *, color: bool = False) -> str:
     """An aligned text table: plain and stable when piped, a rich table on a terminal (rich is imported only
     then, so piped and scripted use starts fast)."""
+    rows = [[_p(str(c)) for c in row] for row in rows]
     if color:
         return _rich_table(rows, headers)
     widths = [max(len(str(x)) for x in col) for col in zip(headers, *rows, strict=False)]
@@ -208,11 +241,12 @@ def _rich_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
     import shutil
 
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     grid = Table(*headers, header_style="bold", box=None, pad_edge=False)
     for row in rows:
-        styled = [f"[red]{c}[/red]" if c == "error" or c == "failed" else c for c in map(str, row)]
+        styled = [f"[red]{c}[/red]" if c == "error" or c == "failed" else escape(c) for c in map(str, row)]
         grid.add_row(*styled)
     console = Console(width=shutil.get_terminal_size((160, 24)).columns, force_terminal=True)
     with console.capture() as captured:
@@ -220,21 +254,21 @@ def _rich_table(rows: Sequence[Sequence[str]], headers: Sequence[str]) -> str:
     return captured.get().rstrip("\n")
 
 
-def status_table(states: Sequence[DocumentState], *, color: bool = False) -> str:
-    rows = [[s.id, _when(s.last_checked_at), s.last_status or "-", str(s.versions), str(s.changes),
-             str(s.consecutive_failures), _when(s.next_due_at)] for s in states]
+def status_table(states: Sequence[DocumentState], *, color: bool = False, local: bool = False) -> str:
+    rows = [[s.id, _when(s.last_checked_at, local), s.last_status or "-", str(s.versions), str(s.changes),
+             str(s.consecutive_failures), _when(s.next_due_at, local)] for s in states]
     return table(rows, ["DOCUMENT", "LAST CHECK", "RESULT", "VERSIONS", "CHANGES", "FAILURES", "NEXT DUE"],
                  color=color)
 
 
-def history_table(versions: Sequence[VersionInfo], *, color: bool = False) -> str:
-    rows = [[str(v.number), _when(v.created_at), str(v.clauses), "technical" if v.technical else "",
+def history_table(versions: Sequence[VersionInfo], *, color: bool = False, local: bool = False) -> str:
+    rows = [[str(v.number), _when(v.created_at, local), str(v.clauses), "technical" if v.technical else "",
              v.text_hash[:12]] for v in versions]
     return table(rows, ["VERSION", "CREATED", "CLAUSES", "KIND", "HASH"], color=color)
 
 
-def deliveries_table(deliveries: Sequence[Delivery], *, color: bool = False) -> str:
-    rows = [[d.id, d.webhook, str(d.event), str(d.status), str(d.attempts), _when(d.next_attempt_at),
+def deliveries_table(deliveries: Sequence[Delivery], *, color: bool = False, local: bool = False) -> str:
+    rows = [[d.id, d.webhook, str(d.event), str(d.status), str(d.attempts), _when(d.next_attempt_at, local),
              (d.last_error or "")[:60]] for d in deliveries]
     return table(rows, ["DELIVERY", "WEBHOOK", "EVENT", "STATUS", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"],
                  color=color)
@@ -251,11 +285,11 @@ def highlight(text: str, terms: Sequence[str], *, color: bool, window: int | Non
 
     patterns = []
     for term in terms:
-        word = plain(term.strip('"()').rstrip("*"))
-        if word and term.upper() not in {"AND", "OR", "NOT", "NEAR"}:
-            # FTS5 matches whole tokens; `word*` is a prefix query.
-            suffix = r"\w*" if term.rstrip('")').endswith("*") else r"(?!\w)"
-            patterns.append(re.compile(r"(?<!\w)" + re.escape(word) + suffix))
+        # FTS5 matches whole tokens (hyphens and apostrophes separate them); `word*` is a prefix query.
+        words = re.findall(r"[^\W_]+", plain(term))
+        if words and term.upper() not in {"AND", "OR", "NOT", "NEAR"}:
+            suffix = r"\w*" if term.rstrip('")').endswith("*") else r"(?![^\W_])"
+            patterns.append(re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, words)) + suffix))
     if not patterns:
         return text
     # Map positions of the accent-free text back to the original text (one char in, one char out).
@@ -279,7 +313,7 @@ def highlight(text: str, terms: Sequence[str], *, color: bool, window: int | Non
     return "".join(out)
 
 
-def search_line(hit: SearchHit, terms: Sequence[str], *, color: bool = False) -> str:
+def search_line(hit: SearchHit, terms: Sequence[str], *, color: bool = False, local: bool = False) -> str:
     where = f"#{hit.change_id} {hit.kind}" if hit.change_id else "baseline"
-    return (f"{hit.document_id}  v{hit.version}  {hit.at.date().isoformat()}  {where}: "
-            f"{highlight(hit.text, terms, color=color, window=SEARCH_WINDOW)}")
+    return (f"{hit.document_id}  v{hit.version}  {_day(hit.at, local=local)}  {where}: "
+            f"{highlight(_p(hit.text), terms, color=color, window=SEARCH_WINDOW)}")

@@ -47,6 +47,8 @@ def parse_since(text: str, *, now: datetime | None = None) -> datetime:
         return now - parse_duration(text)
     except ValueError:
         pass
+    except OverflowError:  # `99999999999d`: before year 1
+        raise ValueError(f"{text!r} is too far in the past") from None
     try:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:

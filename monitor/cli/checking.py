@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -13,6 +14,7 @@ from monitor.cli.app import (
     PROGRESS_AFTER,
     Context,
     cli,
+    did_you_mean,
     handle_errors,
     pass_ctx,
 )
@@ -63,7 +65,7 @@ def check(ctx: Context, doc_ids: tuple[str, ...], extract_worker: bool) -> None:
     docs = list(watchlist.documents)
     if doc_ids:
         by_id = {d.id: d for d in docs}
-        unknown = [d for d in doc_ids if d not in by_id]
+        unknown = [d + did_you_mean(d, list(by_id)) for d in doc_ids if d not in by_id]
         if unknown:
             raise ConfigError(f"not in the watchlist: {', '.join(unknown)}", path=ctx.watchlist_path)
         docs = [by_id[d] for d in doc_ids]
@@ -72,7 +74,9 @@ def check(ctx: Context, doc_ids: tuple[str, ...], extract_worker: bool) -> None:
     try:
         store.sync_documents(watchlist.documents, now=utc_now())
         width = max((len(d.id) for d in docs), default=0)
-        progress = sys.stderr.isatty() and len(docs) > PROGRESS_AFTER
+        # The progress line only on a terminal, and not among log lines (-v), which it would overwrite.
+        progress = (sys.stderr.isatty() and len(docs) > PROGRESS_AFTER
+                    and all(h.level >= logging.ERROR for h in logging.getLogger().handlers))
         # Asked for and many documents: extraction runs in one worker process, beside the fetching and storing.
         with extraction_worker(len(docs) if extract_worker else 0) as worker:
             checks = run_checks(docs, db_path=ctx.db_path, alerts=watchlist.alerts, per_host=CHECK_PER_HOST,

@@ -60,6 +60,12 @@ def backfill(ctx: Context, git_dir: str | None, file_path: str | None, dir_path:
         document = Document(id=doc_id, service=service, service_name=service.replace("-", " ").title(),
                             name=name, urls=(source,))
     history = versions_from_git(git_dir, file_path or "") if git_dir else versions_from_dir(dir_path or "")
+    # The source's errors (not a repository, a file not named by date) come with its first version: read it
+    # before the database is opened, so that a failing backfill creates no database.
+    import itertools
+
+    first = next(history, None)
+    history = itertools.chain([first] if first is not None else [], history)
     store = ctx.store()
     try:
         report = run_backfill(store, document, history, alerts=alerts)

@@ -8,17 +8,48 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from monitor.cli.app import (
+    LIMIT,
     Context,
+    check_id,
     cli,
     date_option,
+    did_you_mean,
     handle_errors,
     pass_ctx,
     print_json,
 )
+from monitor.errors import ConfigError, NotFound
 from monitor.timeutil import utc_now
 
 if TYPE_CHECKING:
-    from monitor.models import Change
+    from monitor.models import Change, VersionInfo
+    from monitor.store import Store
+
+
+def known_document(store: Store, doc_id: str) -> None:
+    """NotFound (exit 2) with the closest id when the database has no such document."""
+    ids = [s.id for s in store.document_states(include_inactive=True)]
+    if doc_id not in ids:
+        raise NotFound(f"no document {doc_id!r}{did_you_mean(doc_id, ids)}")
+
+
+def check_filters(store: Store, *, document: str | None = None, service: str | None = None,
+                  category: str | None = None) -> None:
+    """A filter naming nothing that exists is a typo, not an empty result: exit 2 with the closest name."""
+    if category is not None:
+        from monitor.models import Category
+
+        names = [str(c) for c in Category]
+        if category not in names:
+            raise ConfigError(f"unknown category {category!r}{did_you_mean(category, names)} "
+                              f"(categories: {', '.join(names)})", key="--category")
+    if document is not None:
+        known_document(store, document)
+    if service is not None:
+        states = store.document_states(include_inactive=True)
+        names = sorted({s.id.split("/")[0] for s in states} | {s.service_name for s in states})
+        if service not in names and service.lower() not in {n.lower() for n in names}:
+            raise NotFound(f"no service {service!r}{did_you_mean(service, names)}")
 
 
 
@@ -34,6 +65,7 @@ def status(ctx: Context, as_json: bool) -> None:
       tosmon status --json
     """
     from monitor.render import status_table
+    from monitor.sanitize import printable
     from monitor.timeutil import iso_z
 
     store = ctx.store(create=False)
@@ -46,10 +78,10 @@ def status(ctx: Context, as_json: bool) -> None:
                 "consecutive_failures": s.consecutive_failures,
                 "next_due_at": iso_z(s.next_due_at) if s.next_due_at else None} for s in states])
         return
-    click.echo(status_table(states, color=ctx.color))
+    click.echo(status_table(states, color=ctx.color, local=ctx.local_time))
     for s in states:
         if s.last_status == "error":
-            click.echo(f"{s.id}: {store.last_error(s.id)}")
+            click.echo(printable(f"{s.id}: {store.last_error(s.id)}"))
 
 
 @cli.command("log")
@@ -59,7 +91,7 @@ def status(ctx: Context, as_json: bool) -> None:
 @click.option("--until", help="Up to this date (YYYY-MM-DD, or 7d, 2w ago).")
 @click.option("--flagged", is_flag=True, help="Only changes with flagged clauses.")
 @click.option("--category", help="Only changes with a flag of this category (e.g. ai_training).")
-@click.option("--limit", type=click.IntRange(min=1), help="At most N changes.")
+@click.option("--limit", type=LIMIT, help="At most N changes.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON list of change objects on stdout.")
 @pass_ctx
 @handle_errors
@@ -78,12 +110,14 @@ def log_(ctx: Context, document: str | None, service: str | None, since: str | N
     filters = ChangeFilter(document=document, service=service, since=date_option(since, "--since"),
                            until=date_option(until, "--until"), flagged=flagged, category=category,
                            limit=limit)
-    changes = ctx.store(create=False).list_changes(filters)
+    store = ctx.store(create=False)
+    check_filters(store, document=document, service=service, category=category)
+    changes = store.list_changes(filters)
     if as_json:
         print_json([c.to_json() for c in changes])
         return
     for change in changes:
-        click.echo(change_line(change, color=ctx.color))
+        click.echo(change_line(change, color=ctx.color, local=ctx.local_time))
 
 
 @cli.command()
@@ -103,7 +137,7 @@ def show(ctx: Context, change_id: int, context: int, side: bool, as_json: bool) 
     """
     from monitor.render import show_change
 
-    change = ctx.store(create=False).get_change(change_id)
+    change = ctx.store(create=False).get_change(check_id(change_id, f"no change #{change_id}"))
     if as_json:
         data = change.to_json()
         data["clauses"] = [{"kind": str(c.kind), "old": c.old, "new": c.new,
@@ -113,7 +147,7 @@ def show(ctx: Context, change_id: int, context: int, side: bool, as_json: bool) 
     import shutil
 
     click.echo(show_change(change, now=utc_now(), color=ctx.color, context=None if context < 0 else context,
-                           side=side, width=shutil.get_terminal_size((160, 24)).columns))
+                           side=side, width=shutil.get_terminal_size((160, 24)).columns, local=ctx.local_time))
 
 
 @cli.command()
@@ -132,14 +166,14 @@ def history(ctx: Context, doc_id: str, as_json: bool) -> None:
     from monitor.timeutil import iso_z
 
     store = ctx.store(create=False)
-    store.document_state(doc_id)  # NotFound for an unknown id
+    known_document(store, doc_id)
     versions = store.versions(doc_id)
     if as_json:
         print_json([{"version": v.number, "created_at": iso_z(v.created_at), "clauses": v.clauses,
                 "technical": v.technical, "text_hash": v.text_hash, "extractor": v.extractor}
                for v in versions])
         return
-    click.echo(history_table(versions, color=ctx.color))
+    click.echo(history_table(versions, color=ctx.color, local=ctx.local_time))
 
 
 @cli.command()
@@ -161,7 +195,9 @@ def flags(ctx: Context, category: str | None, upcoming: bool, as_json: bool) -> 
 
     now = utc_now()
     rows: list[tuple[dict[str, Any], Any, Any]] = []
-    for change, flag in ctx.store(create=False).flagged(category=category):
+    store = ctx.store(create=False)
+    check_filters(store, category=category)
+    for change, flag in store.flagged(category=category):
         item = {"change": change.id, "document": change.document_id, "service": change.service_name,
                 "detected_at": change.to_json()["detected_at"], **flag.to_json()}
         if upcoming:
@@ -192,12 +228,13 @@ def flags(ctx: Context, category: str | None, upcoming: bool, as_json: bool) -> 
 
 @cli.command()
 @click.argument("query")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="At most N results.")
+@click.option("--limit", type=LIMIT, default=50, show_default=True, help="At most N results.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout.")
 @pass_ctx
 @handle_errors
 def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
-    """Full-text search over stored versions and changed clauses (SQLite FTS5 syntax, accents ignored).
+    """Full-text search over stored versions and changed clauses: words, "phrases", word*, NOT, OR;
+    accents, case, hyphens and apostrophes as in the text (`opt-out` finds "opt out" too).
 
     \b
     Example:
@@ -212,7 +249,7 @@ def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
                 "change": h.change_id, "text": h.text} for h in hits])
         return
     for hit in hits:
-        click.echo(search_line(hit, query.split(), color=ctx.color))
+        click.echo(search_line(hit, query.split(), color=ctx.color, local=ctx.local_time))
 
 
 @cli.command()
@@ -220,27 +257,138 @@ def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
               help="atom: an Atom 1.0 feed; json: as `log --json`; csv: one row per flag.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE (default: stdout).")
 @click.option("--since", help="Only changes from this date (YYYY-MM-DD or 30d).")
-@click.option("--limit", type=click.IntRange(min=1), help="At most N newest changes.")
+@click.option("--limit", type=LIMIT, help="At most N newest changes.")
+@click.option("--base-url", help="atom: the URL the feed is published at (its `self` link).")
 @pass_ctx
 @handle_errors
-def export(ctx: Context, fmt: str, output: str | None, since: str | None, limit: int | None) -> None:
+def export(ctx: Context, fmt: str, output: str | None, since: str | None, limit: int | None,
+           base_url: str | None) -> None:
     """The change log as a feed or a file.
 
     \b
     Example:
       tosmon export --format atom --output changes.atom
     """
+    import functools
+    import os
+
     from monitor import export as exporters
     from monitor.store import ChangeFilter
 
+    folder = os.path.dirname(os.path.abspath(output)) if output else None
+    if folder is not None and not os.path.isdir(folder):
+        raise ConfigError(f"no such folder {folder!r}", key="--output")
     filters = ChangeFilter(since=date_option(since, "--since"), limit=limit)
-    changes = ctx.store(create=False).list_changes(filters, with_clauses=fmt == "atom")
+    store = ctx.store(create=False)
+    changes = store.list_changes(filters, with_clauses=fmt == "atom")
     writers: dict[str, Callable[[Sequence[Change]], str | bytes]] = {
-        "atom": exporters.to_atom, "json": exporters.to_json, "csv": exporters.to_csv}
+        "atom": functools.partial(exporters.to_atom, install_id=store.install_id(), base_url=base_url),
+        "json": exporters.to_json, "csv": exporters.to_csv}
     data = writers[fmt](changes)
     raw = data if isinstance(data, bytes) else data.encode("utf-8")
     if output:
-        with open(output, "wb") as handle:
-            handle.write(raw)
+        try:
+            with open(output, "wb") as handle:
+                handle.write(raw)
+        except OSError as exc:
+            raise ConfigError(f"cannot write {output!r}: {exc.strerror or exc}", key="--output") from None
     else:
         click.echo(raw, nl=False)
+
+
+def _at_option(value: str) -> Any:
+    """`--at`: a bare date means the end of that day (the version current that day)."""
+    import re
+    from datetime import timedelta
+
+    moment = date_option(value, "--at")
+    if re.fullmatch(r"\s*\d{4}-\d\d-\d\d\s*", value):
+        moment += timedelta(days=1, microseconds=-1)
+    return moment
+
+
+def _version(store: Store, doc_id: str, number: int | None, at: str | None = None) -> VersionInfo:
+    """One version of a document: by number, the one current at a date, or the latest."""
+    known_document(store, doc_id)
+    versions = store.versions(doc_id)
+    if not versions:
+        raise NotFound(f"{doc_id} has no version yet (run `tosmon check {doc_id}`)")
+    if number is not None:
+        check_id(number, f"no version {number} of {doc_id} (versions 1 to {versions[-1].number})")
+        found = [v for v in versions if v.number == number]
+        if not found:
+            raise NotFound(f"no version {number} of {doc_id} (versions 1 to {versions[-1].number})")
+        return found[0]
+    if at is not None:
+        moment = _at_option(at)
+        before = [v for v in versions if v.created_at <= moment]
+        if not before:
+            raise NotFound(f"{doc_id} had no version yet at {at} (first: {versions[0].created_at.date()})")
+        return before[-1]
+    return versions[-1]
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.option("--version", "number", type=int, help="This version number (default: the latest).")
+@click.option("--at", help="The version current at this date (YYYY-MM-DD: the end of that day, or 30d).")
+@click.option("--json", "as_json", is_flag=True, help="The version with its clauses as one JSON document.")
+@pass_ctx
+@handle_errors
+def text(ctx: Context, doc_id: str, number: int | None, at: str | None, as_json: bool) -> None:
+    """The text of one version of a document (default: the latest), one clause per line.
+
+    \b
+    Example:
+      tosmon text linkedin/privacy-policy --at 2025-09-01
+    """
+    from monitor.sanitize import printable
+    from monitor.timeutil import iso_z
+
+    if number is not None and at is not None:
+        raise ConfigError("give --version or --at, not both", key="text")
+    store = ctx.store(create=False)
+    version = _version(store, doc_id, number, at)
+    body = store.version_text(doc_id, version.number)
+    if as_json:
+        print_json({"document": doc_id, "version": version.number, "created_at": iso_z(version.created_at),
+                    "text_hash": version.text_hash, "technical": version.technical,
+                    "clauses": body.split("\n") if body else []})
+        return
+    click.echo(printable(body))
+
+
+@cli.command()
+@click.argument("doc_id")
+@click.argument("old", type=int, metavar="A")
+@click.argument("new", type=int, metavar="B")
+@click.option("--context", "context", type=click.IntRange(min=-1), default=12, show_default=True,
+              help="Unchanged words kept around each edit of a modified clause (-1: the whole clause).")
+@click.option("--side-by-side", "side", is_flag=True, help="Old and new text in two columns.")
+@click.option("--json", "as_json", is_flag=True, help="The counts and clauses as one JSON document.")
+@pass_ctx
+@handle_errors
+def diff(ctx: Context, doc_id: str, old: int, new: int, context: int, side: bool, as_json: bool) -> None:
+    """The clause diff between any two versions A and B of a document, as `show` prints a change.
+
+    \b
+    Example:
+      tosmon diff linkedin/privacy-policy 1 3
+    """
+    import shutil
+
+    from monitor.diff import diff_clauses
+    from monitor.render import version_diff
+
+    store = ctx.store(create=False)
+    a, b = _version(store, doc_id, old), _version(store, doc_id, new)
+    a_text, b_text = store.version_text(doc_id, a.number), store.version_text(doc_id, b.number)
+    result = diff_clauses(a_text.split("\n") if a_text else [], b_text.split("\n") if b_text else [])
+    if as_json:
+        print_json({"document": doc_id, "from_version": a.number, "to_version": b.number,
+                    "added": result.added, "removed": result.removed, "modified": result.modified,
+                    "clauses": [{"kind": str(c.kind), "old": c.old, "new": c.new,
+                                 "segments": [list(s) for s in c.segments]} for c in result.clauses]})
+        return
+    click.echo(version_diff(doc_id, a, b, result, color=ctx.color, context=None if context < 0 else context,
+                            side=side, width=shutil.get_terminal_size((160, 24)).columns, local=ctx.local_time))

@@ -6,9 +6,10 @@
 
 The system Chromium is used (Debian's `chromium`, `/usr/bin/chromium`, or the path in `TOSMON_CHROMIUM`);
 nothing is downloaded at run time and `playwright install` is never called. Playwright is an optional extra
-(`pip install 'tosmon[browser]'`) imported only here and only when a page is rendered; when it or Chromium
-is missing, `BrowserUnavailable` says what to install. Like `fetch.py` for httpx, this is the only module
-that touches Playwright's exceptions: each becomes a `FetchError`, raised `from` the original.
+(`make install`, or `pip install -e '.[browser]'` in the checkout) imported only here and only when a page
+is rendered; when it or Chromium is missing, `BrowserUnavailable` says what to install. Like `fetch.py` for
+httpx, this is the only module that touches Playwright's exceptions: each becomes a `FetchError`, raised
+`from` the original.
 
 Each call starts its own browser (about a second) and closes it, so a crashed or leaking page never outlives
 its check, and the sync API may be used from any worker thread.
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ENV = "TOSMON_CHROMIUM"
-INSTALL_HINT = "pip install 'tosmon[browser]' and apt-get install chromium"
+INSTALL_HINT = "make install (or pip install -e '.[browser]' in the checkout) and apt-get install chromium"
 # --no-sandbox: root in a container has no user namespaces for the sandbox; --disable-quic and the
 # --disable-*-networking/-update/-sync flags keep Chromium from calling Google's services on its own.
 LAUNCH_ARGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from monitor.errors import NotFound
+from monitor.errors import ConfigError, NotFound
 from monitor.models import (
     Category,
     Change,
@@ -35,7 +35,7 @@ from monitor.models import (
     VersionInfo,
 )
 from monitor.store.connection import Connection
-from monitor.store.query import line_matcher, plain
+from monitor.store.query import Term, parse_query, plain
 from monitor.timeutil import from_iso, iso_z
 
 __all__ = ["ChangeFilter", "Store", "text_hash"]
@@ -69,6 +69,12 @@ def text_hash(text: str) -> str:
 
 class Store(Connection):
     """A tosmon database. Opening it creates or migrates the schema; a newer schema is refused."""
+
+    def install_id(self) -> str:
+        """The random UUID that identifies this database (made once, by migration m007)."""
+        row = self._one("SELECT value FROM meta WHERE key = 'install_id'")
+        assert row is not None, "migration m007_cli_install_meta inserts it"
+        return str(row["value"])
 
     # --- documents -------------------------------------------------------------------------------------
 
@@ -357,36 +363,43 @@ class Store(Connection):
     # --- search ---------------------------------------------------------------------------------------
 
     def search(self, query: str, *, limit: int = 50) -> list[SearchHit]:
-        """Clauses matching an FTS5 query (plain words match all of them), newest first."""
-        try:
-            return self._search(query, limit)
-        except sqlite3.OperationalError:  # FTS5 syntax error: search the words as plain terms
-            quoted = " ".join('"' + word.replace('"', '""') + '"' for word in query.split())
-            return self._search(quoted, limit) if quoted else []
-
-    def _search(self, query: str, limit: int) -> list[SearchHit]:
+        """Clauses matching a query (plain words match all of them), newest first. Any string is either a
+        query or a ConfigError (nothing to search for); the user's text never reaches FTS5 unquoted."""
+        parsed = parse_query(query)
         hits: list[SearchHit] = []
-        for r in self._all(
+        try:
+            clause_rows = self._all(
                 """SELECT cl.kind, cl.old_text, cl.new_text, c.id AS change_id, c.document_id, c.to_version,
                           c.detected_at FROM clause_fts JOIN clauses cl ON cl.id = clause_fts.rowid
                           JOIN changes c ON c.id = cl.change_id
-                   WHERE clause_fts MATCH ? ORDER BY c.detected_at DESC, cl.position LIMIT ?""", [query, limit]):
+                   WHERE clause_fts MATCH ? ORDER BY c.detected_at DESC, c.id DESC, cl.position LIMIT ?""",
+                [parsed.fts(), limit])
+        except sqlite3.OperationalError as exc:  # e.g. a query too long for FTS5
+            raise ConfigError(f"cannot search for {query[:60]!r}: {exc}", key="search") from None
+        for r in clause_rows:
             text = r["new_text"] if r["kind"] != "removed" else r["old_text"]
             hits.append(SearchHit(document_id=r["document_id"], version=r["to_version"],
                                   at=from_iso(r["detected_at"]), kind=r["kind"], text=text or "",
                                   change_id=r["change_id"]))
-        matches, words = line_matcher(query)
-        if not words:
-            return hits[:limit]
         # The baseline index keeps no positions (detail=column: a tenth of the size), so it finds candidate
         # versions by their words and the query is applied to each line here.
-        candidates = " OR ".join('"' + w.replace('"', '""') + '"' for w in words)
-        for r in self._all(
-                """SELECT v.document_id, v.number, v.created_at, v.compression, v.text FROM version_fts
-                   JOIN versions v ON v.id = version_fts.rowid
-                   WHERE version_fts MATCH ? ORDER BY v.created_at DESC LIMIT ?""", [candidates, limit]):
+        sql = """SELECT v.document_id, v.number, v.created_at, v.compression, v.text FROM version_fts
+                 JOIN versions v ON v.id = version_fts.rowid WHERE version_fts MATCH ?
+                 ORDER BY v.created_at DESC, v.id DESC LIMIT ?"""
+        candidates = " OR ".join(Term((w,)).fts() for w in parsed.words)
+        try:
+            rows = self._all(sql, [candidates, limit])
+        except sqlite3.OperationalError:
+            # A word FTS5 splits where Python does not (a letter newer than its Unicode tables) would be a
+            # phrase, which this index cannot answer: read every baseline instead.
+            rows = self._all("""SELECT v.document_id, v.number, v.created_at, v.compression, v.text
+                                FROM version_fts JOIN versions v ON v.id = version_fts.rowid
+                                ORDER BY v.created_at DESC, v.id DESC""")
+        for r in rows:
             for line in self.blobs.unpack(r["compression"], r["text"]).decode("utf-8").split("\n"):
-                if matches(plain(line)):
+                if len(hits) >= limit:
+                    return hits
+                if parsed.matches(plain(line)):
                     hits.append(SearchHit(document_id=r["document_id"], version=r["number"],
                                           at=from_iso(r["created_at"]), kind="version", text=line))
         return hits[:limit]

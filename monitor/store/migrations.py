@@ -207,3 +207,13 @@ def m006_zstd_dictionaries(db: Database) -> None:
         ALTER TABLE versions ADD COLUMN compression TEXT NOT NULL DEFAULT 'zlib';
         """
     )
+
+
+@migrations()
+def m007_cli_install_meta(db: Database) -> None:
+    """A `meta` table of key/value facts about this database; `install_id`, a random UUID made once, keeps
+    the Atom feed's ids unique to this install."""
+    import uuid
+
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("INSERT INTO meta (key, value) VALUES ('install_id', ?)", [str(uuid.uuid4())])

@@ -16,7 +16,7 @@ from monitor.fetch.browser import browser_available, fetch_rendered
 
 needs_chromium = pytest.mark.skipif(
     not browser_available(),
-    reason="Chromium or playwright not installed (pip install 'tosmon[browser]'; apt-get install chromium)")
+    reason="Chromium or playwright not installed (make install; apt-get install chromium)")
 
 JS_PAGE = b"""<!doctype html>
 <html><head><meta charset="utf-8"><title>Terms</title></head>
@@ -111,7 +111,7 @@ def test_rendered_page_over_the_cap_is_refused(server: str) -> None:
 def test_missing_chromium_names_what_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setenv("TOSMON_CHROMIUM", str(tmp_path / "no-chromium"))
     assert not browser_available()
-    with pytest.raises(BrowserUnavailable, match=r"no-chromium.*pip install 'tosmon\[browser\]' and apt-get "
-                                                 r"install chromium") as caught:
+    with pytest.raises(BrowserUnavailable, match=r"no-chromium.*make install \(or pip install -e '\.\[browser\]' "
+                                                 r"in the checkout\) and apt-get install chromium") as caught:
         fetch_rendered("https://example.invalid/terms", timeout=5, user_agent="t", max_bytes=1000)
     assert caught.value.url == "https://example.invalid/terms" and not caught.value.transient

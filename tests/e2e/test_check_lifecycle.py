@@ -123,5 +123,5 @@ def test_show_unknown_change(page_server, write_watchlist, run_cli):
     write_watchlist(f"services:\n  example:\n    documents:\n      privacy:\n        url: {page_server.url('/p')}\n")
     run_cli("check")
     result = run_cli("show", "999")
-    assert result.exit_code == 1
+    assert result.exit_code == 2      # an unknown id is bad input, as in `check` (README: exit codes)
     assert result.stderr.strip() == "error: no change #999"

@@ -1,0 +1,172 @@
+"""The README's command examples, run for real: four documents on a loopback server (two real version pairs
+from ../shared/corpus, a privacy policy written for the example, a page that answers 404), a real SQLite
+file, a webhook receiver that is down. Each marked README block is checked against this run, or rewritten
+from it with TOSMON_README_UPDATE=1 (tests/readme_contract.py explains the mechanism)."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import json
+import socket
+import sqlite3
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import markdown
+import pytest
+from click.testing import CliRunner
+
+from monitor.cli import cli
+from tests.readme_contract import blocks, check_block, run_transcript
+
+CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "cases"
+MASTOVILLE_V1 = """# Mastoville Privacy Policy
+
+Last updated: 1 October 2026
+
+We collect the information you give us when you create an account, such as your name and e-mail address.
+
+We use this information to run the service, to keep your account secure and to answer your requests.
+
+We never sell your personal data to anyone.
+
+Contact our data protection officer at privacy@mastoville.example.
+"""
+# Its dates lie years ahead so that `flags --upcoming` keeps listing them: the test must not expire.
+MASTOVILLE_V2 = MASTOVILLE_V1.replace("1 October 2026", "20 November 2026").replace(
+    "your name and e-mail address.", "your name, e-mail address and phone number.") + """
+## Generative AI
+
+Starting January 15, 2031, we will use your public posts and profile information to train and improve our generative AI models. You can object until January 14, 2031 in Settings > Privacy > Data for generative AI.
+"""
+BAD_WATCHLIST = """services:
+  linkedin:
+    name: LinkedIn
+    documents:
+      privacy-policy:
+        interval: 6x
+        select: ["main >"]
+        colour: blue
+        url: https://www.linkedin.com/legal/privacy-policy
+"""
+#: The documents in watchlist order; in the second round each answers only after the one before it has
+#: stored its change, so change ids and result lines come in this order on every run.
+DOCS = [("linkedin", "LinkedIn", "privacy-policy-eu", "/linkedin-privacy-eu-2025-09.md"),
+        ("clapette", "Clapette", "terms", "/clapette-terms.md"),
+        ("mastoville", "Mastoville", "privacy", "/mastoville-privacy.md"),
+        ("example", "Example", "gone", "/missing.md")]
+MARKED = ["check", "validate-errors", "status", "log", "show", "flags", "search", "history", "text-diff",
+          "alerts", "export-csv", "exit-codes"]
+
+
+def _html(md_text: str) -> bytes:
+    return f"<html><body><main>{markdown.markdown(md_text)}</main></body></html>".encode()
+
+
+class GatedServer:
+    """Loopback pages; a gate per path holds the answer until a condition holds (bounded wait)."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, bytes] = {}
+        self.gates: dict[str, Any] = {}
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                gate = server.gates.get(self.path)
+                deadline = time.monotonic() + 30
+                while gate is not None and not gate() and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                body = server.pages.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8" if body else "text/plain")
+                payload = body if body is not None else b"not found"
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        class Server(http.server.ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client closing its keep-alive connection; stderr belongs to the CLI being recorded
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
+        self.thread.start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}{path}"
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(timeout=5)
+
+
+def _changes(db: Path) -> int:
+    try:
+        with contextlib.closing(sqlite3.connect(db)) as conn:
+            return int(conn.execute("SELECT count(*) FROM changes").fetchone()[0])
+    except sqlite3.OperationalError:
+        return 0
+
+
+@pytest.fixture(scope="module")
+def example(tmp_path_factory):
+    """The README's example world after two rounds of checks; yields `invoke(args)` run in its folder."""
+    home = tmp_path_factory.mktemp("readme")
+    server = GatedServer()
+    with socket.socket() as sock:  # a port nothing listens on: the webhook receiver is down
+        sock.bind(("127.0.0.1", 0))
+        down = sock.getsockname()[1]
+    entries = "".join(f"  {svc}:\n    name: {name}\n    documents:\n      {doc}:\n        url: {server.url(path)}\n"
+                      for svc, name, doc, path in DOCS)
+    (home / "watchlist.yaml").write_text(
+        f"alerts:\n  webhooks:\n    - name: ops\n      url: http://127.0.0.1:{down}/hook\n"
+        f"      events: [clause.flagged]\nservices:\n{entries}", encoding="utf-8")
+    (home / "bad.yaml").write_text(BAD_WATCHLIST, encoding="utf-8")
+    env = {"TOSMON_DB": "db/monitor.db", "TOSMON_WATCHLIST": "watchlist.yaml", "NO_COLOR": "1",
+           "COLUMNS": "160", "TZ": "UTC"}
+
+    def invoke(args: list[str]) -> Any:
+        with contextlib.chdir(home):
+            return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+
+    linkedin, clapette = CORPUS / "linkedin-privacy-eu-2025-09", CORPUS / "fr-clapette-terms-deadline-3"
+    server.pages[DOCS[0][3]] = _html((linkedin / "before.md").read_text(encoding="utf-8"))
+    server.pages[DOCS[1][3]] = _html((clapette / "before.md").read_text(encoding="utf-8"))
+    server.pages[DOCS[2][3]] = _html(MASTOVILLE_V1)
+    assert invoke(["check"]).exit_code == 1
+    server.pages[DOCS[0][3]] = _html((linkedin / "after.md").read_text(encoding="utf-8"))
+    server.pages[DOCS[1][3]] = _html((clapette / "after.md").read_text(encoding="utf-8"))
+    server.pages[DOCS[2][3]] = _html(MASTOVILLE_V2)
+    db = home / "db" / "monitor.db"
+    for n, (_, _, _, path) in enumerate(DOCS[1:], 1):
+        server.gates[path] = lambda n=n: _changes(db) >= n
+    try:
+        yield invoke
+    finally:
+        server.stop()
+
+
+def test_every_marked_block_is_checked():
+    assert set(MARKED) | {"change-object"} <= set(blocks()), sorted(set(MARKED) - set(blocks()))
+
+
+def test_readme_examples(example):
+    """One test, so the blocks run in this order on one worker: the `check` block makes the second round's
+    changes that the later blocks read."""
+    for name in MARKED:
+        check_block(name, run_transcript(blocks()[name].body, example))
+    log = json.loads(example(["log", "--json"]).stdout)
+    [change] = [c for c in log if c["document"] == "mastoville/privacy"]
+    check_block("change-object", json.dumps(change, ensure_ascii=False, indent=2))
