@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from datetime import UTC, date, datetime, timedelta
+
+from monitor.errors import ConfigError
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
+#: For tests only: an ISO 8601 instant the process clock starts from (it then runs on in real time), so a
+#: test can move a real `tosmon` process, the daemon included, to the days before a deadline.
+NOW_ENV = "TOSMON_NOW"
+
+
+@functools.cache
+def _offset(start: str) -> timedelta:
+    """How far `$TOSMON_NOW` moves the clock; fixed the first time this process sees that value."""
+    try:
+        moment = from_iso(start)
+    except ValueError:
+        raise ConfigError(f"{NOW_ENV}={start!r} is not an ISO 8601 time") from None
+    return moment - datetime.now(UTC)
+
+
 def utc_now() -> datetime:
-    """The current time, tz-aware UTC, truncated to microseconds."""
-    return datetime.now(UTC)
+    """The current time, tz-aware UTC (moved by `$TOSMON_NOW` when a test sets it)."""
+    start = os.environ.get(NOW_ENV)
+    return datetime.now(UTC) + (_offset(start) if start else timedelta(0))
 
 
 def parse_duration(text: str) -> timedelta:
