@@ -8,6 +8,7 @@ and returns the bytes to POST. The facts come from the frozen body, so every ret
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
@@ -114,8 +115,23 @@ def _document_lines(doc: dict[str, Any]) -> list[str]:
 # --- Slack ---------------------------------------------------------------------------------------------
 
 
+_MENTION_RE = re.compile(r"([@＠])(everyone|here|channel|all)\b", re.IGNORECASE)
+#: mrkdwn's formatting characters, replaced by look-alikes in page text (Slack has no backslash escape).
+_URL_RE = re.compile(r"(https?://[^\s&]+)")
+_SLACK_LOOKALIKES = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+
+
+def _unmention(text: str) -> str:
+    """`@everyone`, `@here`, `@channel` broken by a zero-width space: shown, never a mention."""
+    return _MENTION_RE.sub("\\1\u200b\\2", text)
+
+
 def _slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Page text for mrkdwn: `&<>` escaped (no `<!channel>`, no `<url|link>`), formatting characters
+    replaced by look-alikes, mentions broken."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    parts = _URL_RE.split(text)   # odd items are URLs: an opt-out link must stay the same link
+    return _unmention("".join(p if i % 2 else p.translate(_SLACK_LOOKALIKES) for i, p in enumerate(parts)))
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -171,9 +187,11 @@ def render_slack(body: dict[str, Any], change: Change | None = None, *, now: dat
 
 
 def _discord_escape(text: str) -> str:
-    for ch in "\\*_~`|>[]":
+    """Page text for Discord markdown: every formatting character backslash-escaped (bold, italics, code,
+    spoilers, quotes, masked links, headings, `<@id>`/`<#id>`/`<t:...>` tags), mentions broken."""
+    for ch in "\\*_~`|>[]#<":
         text = text.replace(ch, "\\" + ch)
-    return text
+    return _unmention(text)
 
 
 def _discord_description(body: dict[str, Any], change: Change | None, now: datetime) -> str:

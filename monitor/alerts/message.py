@@ -21,6 +21,8 @@ from monitor.timeutil import days_until
 MAX_FLAGS = 5
 MAX_CLAUSES = 8
 CLAUSE_CHARS = 1200
+#: Unchanged characters kept on each side of an edit in a modified clause.
+CONTEXT_CHARS = 80
 LABELS = {"ai_training": "AI training on your data", "ai_opt_out": "Opting out of AI use",
           "ai_scraping_ban": "No AI scraping of the service", "ai_feature": "AI feature using your data",
           "ai_content_rules": "Rules for AI-generated content"}
@@ -31,6 +33,23 @@ _SIGILS_RE = re.compile(r"<([!@#])")
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def context(segments: list[list[Any]], keep: int = CONTEXT_CHARS) -> list[tuple[int, str]]:
+    """A modified clause's word diff with long unchanged stretches cut to `keep` characters on each side of
+    the edits, so a one-word change in a long table row reads as one line."""
+    out = []
+    last = len(segments) - 1
+    for i, (op, text) in enumerate(segments):
+        if op == 0 and len(text) > 2 * keep + 5:
+            if i == 0:
+                text = "… " + text[-keep:]
+            elif i == last:
+                text = text[:keep] + " …"
+            else:
+                text = text[:keep] + " … " + text[-keep:]
+        out.append((int(op), str(text)))
+    return out
 
 
 def days_left(day: str, now: datetime) -> str:
@@ -61,6 +80,32 @@ def _flags(body: dict[str, Any]) -> list[dict[str, Any]]:
     if "flag" in body:
         return [body["flag"]]
     return list((body.get("change") or {}).get("flags") or [])
+
+
+def _grouped(flags: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Flags of one clause (AI training and its opt-out, say) as one: categories joined, dates once each."""
+    groups: dict[str, dict[str, Any]] = {}
+    for flag in flags:
+        clause = str(flag.get("clause", ""))
+        group = groups.setdefault(clause, {"clause": clause, "categories": [], "scores": [], "dates": [],
+                                           "opt_out": None})
+        group["categories"].append(str(flag.get("category")))
+        group["scores"].append(flag.get("score"))
+        group["dates"] += [d for d in flag.get("dates") or [] if d not in group["dates"]]
+        group["opt_out"] = group["opt_out"] or flag.get("opt_out")
+    return list(groups.values())
+
+
+def _label(group: dict[str, Any]) -> str:
+    return " · ".join(LABELS.get(c, c) for c in group["categories"])
+
+
+def _day(stamp: Any) -> str:
+    """`2025-09-18T09:00:00Z` -> `18 September 2025`."""
+    try:
+        return f"{date.fromisoformat(str(stamp)[:10]):%-d %B %Y}"
+    except ValueError:
+        return str(stamp)
 
 
 def subject(body: dict[str, Any]) -> str:
@@ -112,19 +157,17 @@ def _html_opt_out(flag: dict[str, Any]) -> str:
     return f"<p><b>How to opt out:</b> {shown}</p>"
 
 
-def _html_flag(flag: dict[str, Any], now: datetime) -> str:
-    label = LABELS.get(flag.get("category", ""), str(flag.get("category")))
-    return (f"<h3>{_e(label)} <span style=\"{_STYLE['small']}\">({_e(flag.get('category'))}, score "
-            f"{_e(flag.get('score'))})</span></h3>{_html_dates(flag, now)}{_html_opt_out(flag)}"
-            f"<blockquote style=\"{_STYLE['quote']}\">{_e(clip(str(flag.get('clause', '')), CLAUSE_CHARS))}"
-            "</blockquote>")
+def _html_flag(group: dict[str, Any], now: datetime) -> str:
+    return (f"<h3>{_e(_label(group))} <span style=\"{_STYLE['small']}\">({_e(', '.join(group['categories']))}"
+            f")</span></h3>{_html_dates(group, now)}{_html_opt_out(group)}"
+            f"<blockquote style=\"{_STYLE['quote']}\">{_e(clip(group['clause'], CLAUSE_CHARS))}</blockquote><br>")
 
 
 def _html_clause(clause: dict[str, Any]) -> str:
     kind = clause.get("kind")
     if kind == "modified" and clause.get("segments"):
         parts = []
-        for op, text in clause["segments"]:
+        for op, text in context(clause["segments"]):
             if op < 0:
                 parts.append(f"<del style=\"{_STYLE['del']}\">{_e(text)}</del>")
             elif op > 0:
@@ -137,24 +180,33 @@ def _html_clause(clause: dict[str, Any]) -> str:
     return f"<p style=\"{_STYLE['add']}\">+ {_e(clip(str(clause.get('new') or ''), CLAUSE_CHARS))}</p>"
 
 
-def _html_diff(change: dict[str, Any]) -> str:
-    clauses = list(change.get("clauses") or [])
-    if not clauses:
+def _diff_items(change: dict[str, Any], flagged: set[str]) -> tuple[list[dict[str, Any]], int]:
+    """The clauses to show (an added clause already quoted above is named, not repeated) and how many more
+    the change has."""
+    clauses = list(change.get("clauses") or [])[:MAX_CLAUSES]
+    items = [{"kind": "flagged"} if c.get("kind") == "added" and c.get("new") in flagged else c for c in clauses]
+    total = (change.get("clauses_truncated") or {}).get("total", len(change.get("clauses") or []))
+    return items, max(int(total) - len(items), 0)
+
+
+def _html_diff(change: dict[str, Any], flagged: set[str]) -> str:
+    items, more = _diff_items(change, flagged)
+    if not items:
         return ""
-    out = ["<h3>What changed</h3>"] + [_html_clause(c) for c in clauses[:MAX_CLAUSES]]
-    total = (change.get("clauses_truncated") or {}).get("total", len(clauses))
-    if total > MAX_CLAUSES:
-        out.append(f"<p>… and {total - min(len(clauses), MAX_CLAUSES)} more changed clauses: "
-                   f"<code>tosmon show {_e(change.get('id'))}</code></p>")
-    return "".join(out)
+    out = ["<h3>What changed</h3>"] + [
+        "<p>+ the clause quoted above</p>" if c["kind"] == "flagged" else _html_clause(c) for c in items]
+    if more:
+        out.append(f"<p>… and {more} more changed clause{'s' if more != 1 else ''}: "
+                   f"tosmon show {_e(change.get('id'))}</p>")
+    return "".join(out) + "<br>"
 
 
 def to_html(body: dict[str, Any], *, now: datetime) -> str:
     """The e-mail body (apprise sends it with a plain-text part made from it)."""
     event = body.get("event")
-    footer = (f"<p style=\"{_STYLE['small']}\">tosmon · {_e(event)} · delivery {_e(body.get('delivery_id'))}. "
-              "You get this because the watchlist's alerts.channels list this address; remove the channel, or "
-              "its event from its <code>events</code>, to stop.</p>")
+    footer = (f"<br><p style=\"{_STYLE['small']}\">tosmon · {_e(event)} · delivery {_e(body.get('delivery_id'))}"
+              "<br>You get this because the watchlist's alerts.channels list this address: remove the channel, "
+              "or this event from its events, to stop.</p>")
     if "document" in body:
         doc = body["document"] or {}
         url = _url(doc.get("url"))
@@ -166,20 +218,21 @@ def to_html(body: dict[str, Any], *, now: datetime) -> str:
     parts = [f"<h2>{_e(subject(body))}</h2>"]
     if event == Event.DEADLINE_APPROACHING:
         d = body.get("date") or {}
-        parts.append(f"<p>The clause below, flagged on {_e(str(change.get('detected_at', ''))[:10])}, "
-                     f"{_e(ROLES.get(d.get('role', ''), 'date'))} on <b>{_e(d.get('text'))}</b> "
-                     f"({_e(d.get('date'))}, <b>{_e(days_left(str(d.get('date', '')), now))}</b>).</p>")
+        parts.append(f"<p>The clause below, first seen on {_e(_day(change.get('detected_at')))}, "
+                     f"{_e(ROLES.get(d.get('role', ''), 'date'))} on <b>{_e(d.get('text'))}</b>, "
+                     f"<b>{_e(days_left(str(d.get('date', '')), now))}</b>.</p><br>")
     else:
-        parts.append(f"<p>Detected {_e(change.get('detected_at'))} · version {_e(change.get('from_version'))} → "
-                     f"{_e(change.get('to_version'))} · clauses +{_e(change.get('added'))} "
-                     f"−{_e(change.get('removed'))} ~{_e(change.get('modified'))}</p>")
-    flags = _flags(body)
-    parts += [_html_flag(f, now) for f in flags[:MAX_FLAGS]]
-    if len(flags) > MAX_FLAGS:
-        parts.append(f"<p>… and {len(flags) - MAX_FLAGS} more flagged clauses</p>")
-    parts.append(_html_diff(change))
-    parts.append(f"<p>Read the page: {_link(url, change.get('url'))} · all details: "
-                 f"<code>tosmon show {_e(change.get('id'))}</code></p>")
+        parts.append(f"<p>Seen on {_e(_day(change.get('detected_at')))} · version {_e(change.get('from_version'))}"
+                     f" → {_e(change.get('to_version'))} · clauses +{_e(change.get('added'))} "
+                     f"−{_e(change.get('removed'))} ~{_e(change.get('modified'))}</p><br>")
+    groups = _grouped(_flags(body))
+    parts += [_html_flag(g, now) for g in groups[:MAX_FLAGS]]
+    if len(groups) > MAX_FLAGS:
+        parts.append(f"<p>… and {len(groups) - MAX_FLAGS} more flagged clauses</p>")
+    if event != Event.DEADLINE_APPROACHING:
+        parts.append(_html_diff(change, {g["clause"] for g in groups[:MAX_FLAGS]}))
+    parts.append(f"<p>Read the page: {_link(url, change.get('url'))}<br>All details: tosmon show "
+                 f"{_e(change.get('id'))}</p>")
     return "".join(parts) + footer
 
 
@@ -194,7 +247,7 @@ def _text_clause(clause: dict[str, Any]) -> str:
     kind = clause.get("kind")
     if kind == "modified" and clause.get("segments"):
         words = "".join(text if op == 0 else f"[-{text}-]" if op < 0 else f"{{+{text}+}}"
-                        for op, text in clause["segments"])
+                        for op, text in context(clause["segments"]))
         return "~ " + plain(clip(words, CLAUSE_CHARS))
     text = clause.get("old") if kind == "removed" else clause.get("new")
     return ("- " if kind == "removed" else "+ ") + plain(clip(str(text or ""), CLAUSE_CHARS))
@@ -209,18 +262,23 @@ def to_text(body: dict[str, Any], *, now: datetime) -> str:
                                                if doc.get("reason") else [])
     else:
         change = body.get("change") or {}
-        for flag in _flags(body)[:MAX_FLAGS]:
-            lines.append(f"{LABELS.get(flag.get('category', ''), flag.get('category'))} ({flag.get('score')})")
-            for d in flag.get("dates") or []:
+        groups = _grouped(_flags(body))
+        for group in groups[:MAX_FLAGS]:
+            lines.append(_label(group))
+            for d in group["dates"]:
                 left = days_left(str(d.get("date", "")), now)
                 lines.append(f"  {ROLES.get(d.get('role', ''), 'date')}: {plain(str(d.get('text')))} "
                              f"({d.get('date')}){', ' + left if left else ''}")
-            if flag.get("opt_out"):
-                lines.append(f"  how to opt out: {plain(clip(str(flag['opt_out']), 600))}")
-            lines += [f"  “{plain(clip(str(flag.get('clause', '')), CLAUSE_CHARS))}”", ""]
-        clauses = list(change.get("clauses") or [])
-        if clauses:
-            lines += ["What changed:"] + [_text_clause(c) for c in clauses[:MAX_CLAUSES]] + [""]
+            if group["opt_out"]:
+                lines.append(f"  how to opt out: {plain(clip(str(group['opt_out']), 600))}")
+            lines += [f"  “{plain(clip(group['clause'], CLAUSE_CHARS))}”", ""]
+        if body.get("event") != Event.DEADLINE_APPROACHING:
+            items, more = _diff_items(change, {g["clause"] for g in groups[:MAX_FLAGS]})
+            if items:
+                lines += ["What changed:"] + ["+ the clause quoted above" if c["kind"] == "flagged"
+                                              else _text_clause(c) for c in items]
+                lines += [f"… and {more} more: tosmon show {change.get('id')}"] if more else []
+                lines.append("")
         lines.append(f"Page: {change.get('url')} · details: tosmon show {change.get('id')}")
     lines.append(f"tosmon · {body.get('event')} · delivery {body.get('delivery_id')}")
     return "\n".join(lines)
