@@ -157,3 +157,140 @@ def test_linkedin_email_the_day_it_appears_then_reminders_14_3_1_days_before(
 
     check_readme_sample("email", normalised(f"Subject: {flagged['Subject']}\n\n{parts(flagged)[0]}"))
     check_readme_sample("json", normalised(json.dumps(hooks[0], ensure_ascii=False, indent=2)))
+
+
+TERMS = "<html><body><main><h1>Terms</h1><p>{}</p><p>We may update these terms from time to time.</p></main></body></html>"
+AI_CLAUSE = ("From 1 December 2025 we will use your posts to train our generative AI models. You can object until "
+             "30 November 2025 in Settings > Privacy.")
+
+
+def test_secrets_are_needed_only_to_send(tmp_path, page_server, write_watchlist, run_cli, make_receiver, monkeypatch):
+    receiver = make_receiver()
+    monkeypatch.delenv("HOOK_SECRET", raising=False)
+    monkeypatch.delenv("TOSMON_NOTIFY_ME", raising=False)
+    monkeypatch.setenv("TOSMON_NOW", "2025-11-01T09:00:00Z")
+    page_server.set("/t", TERMS.format("These terms apply to every user."))
+    write_watchlist(
+        f"alerts:\n  webhooks:\n    - {{name: ops, url: '{receiver.url}', secret_env: HOOK_SECRET}}\n"
+        "  channels:\n    - {name: me, url_env: TOSMON_NOTIFY_ME}\n"
+        f"services:\n  example:\n    documents:\n      terms: {{url: '{page_server.url('/t')}'}}\n")
+    valid = run_cli("validate")
+    assert valid.exit_code == 0 and "1 webhooks, 1 channels" in valid.stdout
+    assert "warning: " in valid.stderr and "HOOK_SECRET (secret) is not set" in valid.stderr
+    assert "TOSMON_NOTIFY_ME (URL(s)) is not set" in valid.stderr
+    strict = run_cli("validate", "--strict")
+    assert strict.exit_code == 2 and "error: " in strict.stderr and "HOOK_SECRET" in strict.stderr
+
+    assert run_cli("check").exit_code == 0
+    page_server.set("/t", TERMS.format("These terms apply to every user.</p><p>" + AI_CLAUSE))
+    checked = run_cli("check")
+    assert checked.exit_code == 0 and "changed" in checked.stdout, checked.output
+    assert not receiver.requests                                      # never unsigned
+    outbox = json.loads(run_cli("alerts", "--json").stdout)
+    assert {(d["webhook"], d["status"], d["attempts"], d["document"], d["change"]) for d in outbox} == {
+        ("ops", "pending", 0, "example/terms", 1), ("me", "pending", 0, "example/terms", 1)}
+    errors = {d["webhook"]: d["last_error"] for d in outbox}
+    assert errors["ops"].startswith("waiting: webhook 'ops': secret variable HOOK_SECRET is not set")
+    assert errors["me"].startswith("waiting: channel 'me': environment variable TOSMON_NOTIFY_ME is not set")
+    table = run_cli("alerts").stdout
+    assert "example/terms" in table and "#1" in table and "TARGET" in table
+
+    hook_id = next(d["id"] for d in outbox if d["webhook"] == "ops")
+    assert run_cli("alerts", "retry", "zzzz").exit_code == 1               # an unknown prefix is an error
+    monkeypatch.setenv("HOOK_SECRET", "s3cret")
+    retried = run_cli("alerts", "retry", hook_id[:6])                      # a unique prefix is enough
+    assert retried.exit_code == 0 and retried.stdout.startswith("requeued 1;"), retried.output
+    [request] = receiver.requests
+    assert request.header("X-Tosmon-Delivery") == hook_id
+    from monitor.alerts import verify
+    assert verify("s3cret", request.header("X-Tosmon-Timestamp"), request.body,
+                  request.header("X-Tosmon-Signature"), now=float(request.header("X-Tosmon-Timestamp")))
+    body = json.loads(request.body)
+    assert body["change"]["clauses"] == [{"kind": "added", "old": None, "new": AI_CLAUSE, "segments": []}]
+    assert body["change"]["clauses_truncated"] is None
+
+    monkeypatch.setenv("TOSMON_NOTIFY_ME", f"json://127.0.0.1:{receiver.port}/push")
+    flushed = run_cli("alerts", "retry")                                   # no ids: everything pending, now
+    assert flushed.stdout.startswith("requeued 2; delivered 2"), flushed.output   # ops's other event, and me
+    pushed = [json.loads(r.body) for r in receiver.requests if b'"title"' in r.body]
+    assert [p["title"] for p in pushed] == ["example terms: new clause — AI training on your data, Opting out of AI use"]
+
+
+def test_daemon_killed_before_its_emails_and_reminder_go_out_sends_each_once(
+        tmp_path, db_path, page_server, make_receiver, wait_for, count_rows):
+    import os
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    hook = make_receiver()
+    box = Mailbox(port=free_port())                       # the SMTP server is down at first
+    page_server.set("/t", TERMS.format("These terms apply to every user."))
+    (tmp_path / "watchlist.yaml").write_text(
+        "defaults:\n  interval: 1s\n"
+        "alerts:\n  retry: {initial: 1s, max_interval: 2s, give_up_after: 90d}\n"
+        "  channels:\n    - {name: me, url_env: TOSMON_NOTIFY_ME}\n"
+        f"  webhooks:\n    - {{name: ops, url: '{hook.url}', events: [deadline.approaching]}}\n"
+        f"services:\n  example:\n    documents:\n      terms: {{url: '{page_server.url('/t')}'}}\n")
+
+    def rows() -> list[tuple[str, str, str, int]]:
+        try:
+            with sqlite3.connect(db_path) as conn:
+                return conn.execute("SELECT id, webhook, event, attempts FROM deliveries").fetchall()
+        except sqlite3.OperationalError:
+            return []
+
+    def run_until(day: str, done: Any, *, kill: bool) -> None:
+        env = {**os.environ, "TOSMON_DB": str(db_path), "TOSMON_WATCHLIST": str(tmp_path / "watchlist.yaml"),
+               "TOSMON_NOTIFY_ME": box.url(), "TOSMON_NOW": f"{day}T09:00:00Z"}
+        proc = subprocess.Popen([sys.executable, "-m", "monitor", "run"], env=env, cwd=tmp_path,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            try:
+                wait_for(done, timeout=60)
+            except AssertionError:
+                proc.kill()
+                err = [ln for ln in proc.communicate(timeout=10)[1].splitlines() if "unchanged" not in ln]
+                raise AssertionError(f"{day}: {rows()}\n" + "\n".join(err[-40:])) from None
+            proc.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+            proc.wait(timeout=10)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate(timeout=10)
+
+    def mail_tried(event: str) -> bool:
+        return any(r[1] == "me" and r[2] == event and r[3] >= 1 for r in rows())
+
+    # 18 September: the clause appears; the e-mail cannot go out; kill -9
+    def changed() -> bool:
+        if count_rows(db_path, "versions") == 1:
+            page_server.set("/t", TERMS.format("These terms apply to every user.</p><p>" + CLAUSE_EN))
+        return mail_tried("clause.flagged")
+
+    run_until("2025-09-18", changed, kill=True)
+    # 20 October, 14 days before: the reminder is queued, its e-mail cannot go out either; kill -9 again
+    # (it waits behind the e-mail of 18 September, which fails again: one receiver down, one attempt a pass)
+    run_until("2025-10-20", lambda: any(r[1:] == ("me", "deadline.approaching", 0) for r in rows())
+              and any(r[1] == "me" and r[3] >= 2 for r in rows()), kill=True)
+    controller = Controller(box, hostname="127.0.0.1", port=box.port)
+    controller.start()
+    try:   # the SMTP server is back; the same day, a new process
+        run_until("2025-10-20", lambda: len(box.messages) >= 2 and count_rows(db_path, "deliveries") == 3,
+                  kill=False)
+    finally:
+        controller.stop()
+    mine = {r[0] for r in rows() if r[1] == "me"}
+    sent = [re.search(r"delivery ([0-9a-f-]{36})", parts(m)[0]).group(1) for m in box.messages]  # type: ignore[union-attr]
+    assert sorted(sent) == sorted(mine) and len(sent) == 2                     # each e-mail exactly once
+    assert [m["Subject"].split(":")[0] for m in box.messages] == ["example terms", "Reminder"]
+    assert [json.loads(r.body)["date"]["days_left"] for r in hook.requests] == [14]
+    with sqlite3.connect(db_path) as conn:
+        assert conn.execute("SELECT key, lead_days FROM reminders").fetchall()[0][1] == 14
+        assert conn.execute("SELECT count(*) FROM reminders").fetchone()[0] == 1
+        assert conn.execute("SELECT count(DISTINCT status) FROM deliveries").fetchone()[0] == 1
+
+
+CLAUSE_EN = ("From 3 November 2025, we will use your posts to train generative AI models that power our features. "
+             "You can opt out in Settings.")
