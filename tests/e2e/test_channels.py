@@ -135,6 +135,9 @@ def test_linkedin_email_the_day_it_appears_then_reminders_14_3_1_days_before(
     assert shown.pop("clauses_truncated") is None and len(json.dumps(body).encode()) < 20_000
     assert body["change"] == {**shown, "clauses": shown["clauses"][:2]}
     assert not push.requests                                 # phone wants reminders only
+    ics = run_cli("export", "--format", "ics").stdout
+    assert ics.count("BEGIN:VEVENT") == 1 and "DTSTART;VALUE=DATE:20251103" in ics   # one clause, one date
+    assert "SUMMARY:LinkedIn: ai_training takes effect (November 3\\, 2025)" in ics
 
     for day in ("2025-10-19", "2025-10-20", "2025-10-20", "2025-10-25", "2025-10-31", "2025-11-02",
                 "2025-11-02", "2025-11-03", "2025-11-10"):
