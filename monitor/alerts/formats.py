@@ -126,6 +126,11 @@ def _unmention(text: str) -> str:
     return _MENTION_RE.sub("\\1\u200b\\2", text)
 
 
+def _slack_entities(text: str) -> str:
+    """`&<>` escaped (no `<!channel>`, no `<url|link>`) and mentions broken: enough inside a code block."""
+    return _unmention(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
 def _slack_escape(text: str) -> str:
     """Page text for mrkdwn: `&<>` escaped (no `<!channel>`, no `<url|link>`), formatting characters
     replaced by look-alikes, mentions broken."""
@@ -172,13 +177,13 @@ def render_slack(body: dict[str, Any], change: Change | None = None, *, now: dat
         blocks += _slack_flags(list(c.get("flags") or []), now)
         excerpt = _excerpt(change)
         if excerpt:
-            text = clip(_slack_escape("\n".join(excerpt)).replace("`", "'"), SLACK_TEXT_LIMIT - 40)
+            text = clip(_slack_entities("\n".join(excerpt)).replace("`", "'"), SLACK_TEXT_LIMIT - 40)
             blocks.append(_section(f"*Diff excerpt*\n```{text}```"))
     else:
         blocks.append(_section(_slack_escape("\n".join(_document_lines(body.get("document") or {})))))
     blocks.append({"type": "context", "elements": [
         {"type": "mrkdwn", "text": f"tosmon · {body.get('event')} · delivery {body.get('delivery_id')}"}]})
-    message = {"text": clip(_slack_escape(headline), SLACK_TEXT_LIMIT), "blocks": blocks,
+    message = {"text": clip(_slack_entities(headline), SLACK_TEXT_LIMIT), "blocks": blocks,
                "unfurl_links": False, "unfurl_media": False}
     return _compact(message)
 

@@ -293,6 +293,8 @@ def test_a_url_apprise_does_not_know_fails_for_good(tmp_path: Path) -> None:
 
 
 def test_tosmon_now_moves_the_clock_which_then_runs_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TOSMON_NOW", raising=False)
+    utc_now()                                        # unset: the next value starts a fresh offset
     monkeypatch.setenv("TOSMON_NOW", "2025-10-20T09:00:00Z")
     first = utc_now()
     assert abs(first - datetime(2025, 10, 20, 9, tzinfo=UTC)) < timedelta(seconds=5)
