@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from monitor.alerts import FORMATS, enqueue_due, send_one
-from monitor.alerts.message import plain, to_html, to_text
+from monitor.alerts.message import plain, subject, to_html, to_text
 from monitor.alerts.reminders import due_reminders
 from monitor.errors import ConfigError, NotFound
 from monitor.ics import fold, to_ics
@@ -304,3 +304,17 @@ def test_tosmon_now_moves_the_clock_which_then_runs_on(monkeypatch: pytest.Monke
         utc_now()
     monkeypatch.delenv("TOSMON_NOW")
     assert utc_now().year >= 2026
+
+
+def test_document_events_and_deadlines_read_well() -> None:
+    failing = {"event": "document.failing", "delivery_id": "d-2",
+               "document": {"id": "x/terms", "url": "https://x.test/terms", "reason": "HTTP 404 <b>Not Found</b>",
+                            "since": "2025-09-17T10:00:00Z"}}
+    html, text = to_html(failing, now=DETECTED), to_text(failing, now=DETECTED)
+    assert "x/terms is failing" in html and "&lt;b&gt;Not Found" in html and "Reason: HTTP 404" in text
+    deadline = FlagDate(text="2 November", date=date(2025, 11, 2), role=DateRole.DEADLINE)
+    flag = Flag(category=Category.AI_OPT_OUT, score=0.8, clause=CLAUSE, dates=(deadline,), opt_out="Settings")
+    body = {"event": "deadline.approaching", "delivery_id": "d-3", "flag": flag.to_json(),
+            "date": {**deadline.to_json(), "days_left": 1}, "change": change(flags=(flag,)).to_json()}
+    assert subject(body) == "Reminder: LinkedIn privacy-policy: deadline in 1 day (2 November)"
+    assert "tomorrow" in to_text(body, now=datetime(2025, 11, 1, 9, tzinfo=UTC))
