@@ -91,8 +91,20 @@ def _excerpt(change: Change | None) -> list[str]:
     return lines
 
 
+def _flags_of(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The flags a message is about: a reminder's one flag, or every flag of the change."""
+    if "flag" in body:
+        return [body["flag"]]
+    return list((body.get("change") or {}).get("flags") or [])
+
+
 def _headline(body: dict[str, Any]) -> str:
     event = body.get("event")
+    if event == Event.DEADLINE_APPROACHING:
+        c, d = body.get("change") or {}, body.get("date") or {}
+        left = d.get("days_left")
+        when = f"in {left} day{'s' if left != 1 else ''}" if isinstance(left, int) else str(d.get("date"))
+        return f"{c.get('service')}: {c.get('document')} {d.get('role', 'date')} {when} ({d.get('text')})"
     if "change" in body:
         c = body["change"]
         flags = len(c.get("flags") or [])
@@ -174,7 +186,7 @@ def render_slack(body: dict[str, Any], change: Change | None = None, *, now: dat
             f"<{c.get('url')}|{_slack_escape(str(c.get('document')))}>\n"
             f"Clauses: {_counts(c)} · versions {c.get('from_version')} → {c.get('to_version')} · "
             f"detected {c.get('detected_at')} · `tosmon show {c.get('id')}`"))
-        blocks += _slack_flags(list(c.get("flags") or []), now)
+        blocks += _slack_flags(_flags_of(body), now)
         excerpt = _excerpt(change)
         if excerpt:
             text = clip(_slack_entities("\n".join(excerpt)).replace("`", "'"), SLACK_TEXT_LIMIT - 40)
@@ -206,7 +218,7 @@ def _discord_description(body: dict[str, Any], change: Change | None, now: datet
     parts = [f"**{_discord_escape(str(c.get('service')))}** · {_discord_escape(str(c.get('document')))}\n"
              f"Clauses: {_counts(c)} · versions {c.get('from_version')} → {c.get('to_version')} · "
              f"detected {c.get('detected_at')} · `tosmon show {c.get('id')}`"]
-    flags = list(c.get("flags") or [])
+    flags = _flags_of(body)
     for flag in flags[:MAX_FLAGS]:
         parts.append(_flag_text(flag, now, bold="**", escape=_discord_escape, opt_out_chars=400))
     if len(flags) > MAX_FLAGS:

@@ -318,3 +318,14 @@ def test_document_events_and_deadlines_read_well() -> None:
             "date": {**deadline.to_json(), "days_left": 1}, "change": change(flags=(flag,)).to_json()}
     assert subject(body) == "Reminder: LinkedIn privacy-policy: deadline in 1 day (2 November)"
     assert "tomorrow" in to_text(body, now=datetime(2025, 11, 1, 9, tzinfo=UTC))
+
+
+@pytest.mark.parametrize("fmt", ["slack", "discord"])
+def test_chat_reminders_say_which_date_and_how_soon(fmt: str) -> None:
+    other = Flag(category=Category.AI_FEATURE, score=0.6, clause="Our assistant summarises your messages.")
+    body = {"event": "deadline.approaching", "delivery_id": "d-4", "flag": FLAG.to_json(),
+            "date": {**EFFECTIVE.to_json(), "days_left": 3}, "change": change(flags=(FLAG, other)).to_json()}
+    message = json.loads(FORMATS[fmt](body, None, now=datetime(2025, 10, 31, 9, tzinfo=UTC)))
+    text = json.dumps(message, ensure_ascii=False)
+    assert "LinkedIn: linkedin/privacy-policy effective in 3 days (3 November 2025)" in text
+    assert "in 3 days" in text and "summarises your messages" not in text      # only the reminded flag
