@@ -198,6 +198,16 @@ def test_secrets_are_needed_only_to_send(tmp_path, page_server, write_watchlist,
     table = run_cli("alerts").stdout
     assert "example/terms" in table and "#1" in table and "TARGET" in table
 
+    waiting = run_cli("alerts", "retry")                                   # no secret: nothing sent, no error
+    assert waiting.exit_code == 0 and "delivered 0" in waiting.stdout and "waiting 2" in waiting.stdout, waiting.output
+    assert not receiver.requests
+    declaration = tmp_path / "Example.json"
+    declaration.write_text(json.dumps({"name": "Example Two", "terms": {"Terms of Service": {
+        "fetch": page_server.url("/t"), "select": "main"}}}), encoding="utf-8")
+    imported = run_cli("import-ota", str(declaration), "--write")           # editing needs no secret either
+    assert imported.exit_code == 0, imported.output
+    assert "example-two:" in (tmp_path / "watchlist.yaml").read_text(encoding="utf-8")
+
     hook_id = next(d["id"] for d in outbox if d["webhook"] == "ops")
     assert run_cli("alerts", "retry", "zzzz").exit_code == 1               # an unknown prefix is an error
     monkeypatch.setenv("HOOK_SECRET", "s3cret")
