@@ -13,8 +13,9 @@ $(BIN)/python:
 
 # The browser extra (Playwright) lets render: true and the bot-wall retry use the system Chromium when it
 # is installed (apt-get install chromium); without Chromium those documents fail with an install hint.
+# The notify extra (apprise) sends alerts.channels: e-mail, ntfy, Telegram, Matrix, Teams ...
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[browser]'
+	$(BIN)/pip install --quiet -e '.[browser,notify]'
 	touch $@
 
 $(TSTAMP): pyproject.toml | $(BIN)/python

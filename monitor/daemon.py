@@ -156,7 +156,7 @@ class Daemon:
 
     def _round(self) -> None:
         """Check every due document, then send due deliveries."""
-        from monitor.alerts import send_due
+        from monitor.alerts import enqueue_due, send_due
         from monitor.fetch import make_client
         from monitor.pipeline import run_checks
         from monitor.store import Store
@@ -174,9 +174,10 @@ class Daemon:
             for _ in run_checks(due, db_path=self.db_path, alerts=watchlist.alerts, workers=MAX_CONCURRENT_HOSTS,
                                 host_delay=HOST_DELAY_SECONDS, stop=self._stop):
                 pass
-            if watchlist.alerts.webhooks and not self._stop.is_set():
+            if watchlist.alerts.targets and not self._stop.is_set():
+                enqueue_due(store, watchlist.alerts)   # deadline reminders that have come
                 with make_client() as client:
-                    send_due(store, watchlist.alerts.webhooks, watchlist.alerts.retry, client=client)
+                    send_due(store, watchlist.alerts.targets, watchlist.alerts.retry, client=client)
         except MonitorError as exc:
             log.error("%s", exc)
         finally:

@@ -96,11 +96,15 @@ class StoreError(MonitorError):
 
 
 class DeliveryError(MonitorError):
-    """Raised when a webhook delivery attempt failed. `retryable` says whether to try again."""
+    """Raised when a webhook delivery attempt failed. `retryable` says whether to try again; `waiting`: no
+    attempt was made because something only the operator can provide (a secret, a channel URL, apprise) is
+    missing, so the delivery waits for it without giving up."""
 
-    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, *, retryable: bool, retry_after: float | None = None,
+                 waiting: bool = False) -> None:
         self.retryable = retryable
         self.retry_after = retry_after
+        self.waiting = waiting
         super().__init__(message)
 
 

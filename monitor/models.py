@@ -5,9 +5,11 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from itertools import accumulate
 from typing import Any
 
 from monitor.timeutil import iso_z
@@ -61,10 +63,13 @@ class Event(StrEnum):
 
     CHANGE_DETECTED = "change.detected"
     CLAUSE_FLAGGED = "clause.flagged"
+    DEADLINE_APPROACHING = "deadline.approaching"
     DOCUMENT_FAILING = "document.failing"
     DOCUMENT_RECOVERED = "document.recovered"
 
 
+#: JSON bytes of clause diff an alert body carries at most; the rest is marked `clauses_truncated`.
+BODY_CLAUSE_BYTES = 16_000
 #: Webhook body formats (rendered by monitor.alerts.formats; validated by the watchlist).
 WEBHOOK_FORMATS = ("json", "slack", "discord")
 
@@ -124,13 +129,37 @@ class WebhookConfig:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ChannelConfig:
+    """One apprise channel (e-mail, ntfy, Telegram, ...). Its URL(s) are never stored: only the name of the
+    environment variable that holds them, read when a delivery is sent."""
+
+    name: str
+    url_env: str
+    events: tuple[Event, ...] = (Event.CLAUSE_FLAGGED, Event.DEADLINE_APPROACHING, Event.DOCUMENT_FAILING)
+
+
+#: Lead times of `deadline.approaching` when the watchlist gives none.
+DEFAULT_REMINDERS = (timedelta(days=14), timedelta(days=3), timedelta(days=1))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AlertConfig:
     """The `alerts:` section of the watchlist."""
 
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     failing_after: int = 3
-    apprise: tuple[str, ...] = ()
+    reminders: tuple[timedelta, ...] = DEFAULT_REMINDERS
+    channels: tuple[ChannelConfig, ...] = ()
     webhooks: tuple[WebhookConfig, ...] = ()
+
+    @property
+    def targets(self) -> tuple[WebhookConfig | ChannelConfig, ...]:
+        """Every receiver of the outbox: webhooks and channels (their names are unique across both)."""
+        return (*self.webhooks, *self.channels)
+
+    def subscribers(self, event: Event) -> list[str]:
+        """The names of the targets that want `event`."""
+        return [target.name for target in self.targets if event in target.events]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,6 +211,11 @@ class ClauseChange:
     old_index: int | None = None     # line number in the old version (0-based)
     new_index: int | None = None     # line number in the new version (0-based)
     segments: tuple[tuple[int, str], ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """One item of a change object's `clauses` (`show --json`, webhook bodies)."""
+        return {"kind": str(self.kind), "old": self.old, "new": self.new,
+                "segments": [list(s) for s in self.segments]}
 
     @property
     def text(self) -> str:
@@ -270,8 +304,25 @@ class Change:
     flags: tuple[Flag, ...] = ()
     clauses: tuple[ClauseChange, ...] = ()
 
-    def to_json(self) -> dict[str, Any]:
-        """The design.md change object."""
+    def to_json(self, *, clauses: bool = False, max_clause_bytes: int | None = None) -> dict[str, Any]:
+        """The design.md change object; with `clauses`, its clause diff too (`show --json`, alert bodies),
+        bounded to about `max_clause_bytes` of JSON when given: `clauses_truncated` then says how many of
+        how many clauses are shown and how to fetch the rest (null when all are)."""
+        data = self._summary_json()
+        if clauses:
+            items = [c.to_json() for c in self.clauses]
+            shown = len(items)
+            if max_clause_bytes is not None:   # the longest prefix whose JSON fits
+                sizes = accumulate(len(json.dumps(item, ensure_ascii=False).encode("utf-8")) + 1
+                                   for item in items)
+                shown = sum(1 for size in sizes if size <= max_clause_bytes)
+            data["clauses"] = items[:shown]
+            data["clauses_truncated"] = None if shown == len(items) else {
+                "shown": shown, "total": len(items), "change_id": self.id,
+                "fetch": f"tosmon show {self.id} --json"}
+        return data
+
+    def _summary_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "document": self.document_id,

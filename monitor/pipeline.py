@@ -28,6 +28,7 @@ from monitor.extract import EXTRACTOR_VERSION, extract_clauses, page_links
 from monitor.fetch import MAX_BODY_BYTES, decode_body, fetch_document
 from monitor.guards import SOFT_REASONS, suspect_reason, wall_reason
 from monitor.models import (
+    BODY_CLAUSE_BYTES,
     AlertConfig,
     Category,
     CheckResult,
@@ -148,11 +149,10 @@ def _acquire(doc: Document, state: DocumentState, client: httpx.Client, *, known
 def _enqueue(store: Store, alerts: AlertConfig, event: Event, payload: dict[str, Any], *, now: datetime,
              change_id: int | None = None, document_id: str | None = None) -> int:
     count = 0
-    for hook in alerts.webhooks:
-        if event in hook.events:
-            store.add_delivery(webhook=hook.name, event=event, payload=payload, now=now, change_id=change_id,
-                               document_id=document_id)
-            count += 1
+    for name in alerts.subscribers(event):   # webhooks and channels
+        store.add_delivery(webhook=name, event=event, payload=payload, now=now, change_id=change_id,
+                           document_id=document_id)
+        count += 1
     return count
 
 
@@ -290,7 +290,7 @@ def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[st
                    key=lambda f: order.index(f.category))
     change_id = store.add_change(doc.id, from_version=from_version, to_version=number, detected_at=now,
                                  diff=diff, flags=flags)
-    payload = {"change": store.get_change(change_id, with_clauses=False).to_json()}
+    payload = {"change": store.get_change(change_id).to_json(clauses=True, max_clause_bytes=BODY_CLAUSE_BYTES)}
     _enqueue(store, alerts, Event.CHANGE_DETECTED, payload, now=now, change_id=change_id, document_id=doc.id)
     if flags:
         _enqueue(store, alerts, Event.CLAUSE_FLAGGED, payload, now=now, change_id=change_id,

@@ -268,10 +268,12 @@ def history_table(versions: Sequence[VersionInfo], *, color: bool = False, local
 
 
 def deliveries_table(deliveries: Sequence[Delivery], *, color: bool = False, local: bool = False) -> str:
-    rows = [[d.id, d.webhook, str(d.event), str(d.status), str(d.attempts), _when(d.next_attempt_at, local),
-             (d.last_error or "")[:60]] for d in deliveries]
-    return table(rows, ["DELIVERY", "WEBHOOK", "EVENT", "STATUS", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR"],
-                 color=color)
+    """The outbox: a short id (any unique prefix is accepted), target, event, document and change, state."""
+    rows = [[d.id[:8], d.webhook, str(d.event), d.document_id or "-", f"#{d.change_id}" if d.change_id else "-",
+             str(d.status), str(d.attempts), _when(d.next_attempt_at, local), (d.last_error or "")[:60]]
+            for d in deliveries]
+    return table(rows, ["DELIVERY", "TARGET", "EVENT", "DOCUMENT", "CHANGE", "STATUS", "ATTEMPTS", "NEXT ATTEMPT",
+                        "LAST ERROR"], color=color)
 
 
 def highlight(text: str, terms: Sequence[str], *, color: bool, window: int | None = None) -> str:

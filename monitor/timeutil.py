@@ -2,16 +2,44 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import UTC, date, datetime, timedelta
+
+from monitor.errors import ConfigError
 
 _DURATION_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*$")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
+#: For tests only: an ISO 8601 instant the process clock starts from (it then runs on in real time), so a
+#: test can move a real `tosmon` process, the daemon included, to the days before a deadline.
+NOW_ENV = "TOSMON_NOW"
+
+
+_clock: dict[str | None, timedelta] = {}   # the value of $TOSMON_NOW last seen -> its offset
+
+
+def _offset(start: str) -> timedelta:
+    """How far `$TOSMON_NOW` moves the clock: fixed when this process first sees that value, anew after the
+    variable changed (or was unset)."""
+    if start not in _clock:
+        try:
+            moment = from_iso(start)
+        except ValueError:
+            raise ConfigError(f"{NOW_ENV}={start!r} is not an ISO 8601 time") from None
+        _clock.clear()
+        _clock[start] = moment - datetime.now(UTC)
+    return _clock[start]
+
+
 def utc_now() -> datetime:
-    """The current time, tz-aware UTC, truncated to microseconds."""
-    return datetime.now(UTC)
+    """The current time, tz-aware UTC (moved by `$TOSMON_NOW` when a test sets it)."""
+    start = os.environ.get(NOW_ENV)
+    if not start:
+        _clock.clear()
+        return datetime.now(UTC)
+    return datetime.now(UTC) + _offset(start)
 
 
 def parse_duration(text: str) -> timedelta:

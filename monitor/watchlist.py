@@ -29,6 +29,7 @@ from monitor.errors import ConfigError
 from monitor.models import (
     WEBHOOK_FORMATS,
     AlertConfig,
+    ChannelConfig,
     Document,
     Event,
     RangeSelector,
@@ -215,11 +216,29 @@ def _format(node: Node, key: str) -> str:
     return text
 
 
-def _apprise_url(node: Node, key: str) -> str:
+def _apprise_gone(node: Node, key: str) -> None:
+    """The key of an earlier draft that was never used: its URLs (passwords too) sat in the file."""
+    raise _Problem("is not supported; use alerts.channels (name, url_env: the environment variable that holds "
+                   "the apprise URL(s), never written in the file, events)", node, key)
+
+
+_ENV_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _env_name(node: Node, key: str) -> str:
+    """The name of an environment variable (its value is read only when it is used)."""
     text = _string(node, key)
-    if "://" not in text:
-        raise _Problem(f"{_quote(text)} is not an apprise URL (scheme://...)", node, key)
+    if not _ENV_RE.fullmatch(text):
+        raise _Problem(f"{_quote(text)} is not an environment variable name (letters, digits and _)", node, key)
     return text
+
+
+def _lead_time(node: Node, key: str) -> timedelta:
+    """A reminder lead time: a duration of at least one day, in whole days (14d, 2w)."""
+    value = _duration(node, key)
+    if value.total_seconds() % 86400 or value.days < 1:
+        raise _Problem(f"{_quote(str(node.value))} is not a whole number of days (e.g. 14d, 3d, 1d)", node, key)
+    return value
 
 
 def _list_of(item: Check, what: str, *, single: bool = True, non_empty: bool = False) -> Check:
@@ -240,17 +259,18 @@ _selectors = _list_of(_selector_or_range, "CSS selectors")
 _regexes = _list_of(_regex, "regexes")
 _events = _list_of(_event, "events", non_empty=True)
 _urls = _list_of(_url, "URLs", single=False, non_empty=True)
-_apprise = _list_of(_apprise_url, "apprise URLs", single=False)
+_lead_times = _list_of(_lead_time, "lead times", single=False)
 
 # --- the tables of allowed keys ----------------------------------------------------------------------------
 
 TOP_KEYS: dict[str, Check] = {"defaults": _raw, "alerts": _raw, "services": _raw}
 DEFAULTS_KEYS: dict[str, Check] = {"interval": _duration, "timeout": _duration, "user_agent": _string}
-ALERTS_KEYS: dict[str, Check] = {"retry": _raw, "failing_after": _positive_int, "apprise": _apprise,
-                                 "webhooks": _raw}
+ALERTS_KEYS: dict[str, Check] = {"retry": _raw, "failing_after": _positive_int, "reminders": _lead_times,
+                                 "channels": _raw, "webhooks": _raw, "apprise": _apprise_gone}
 RETRY_KEYS: dict[str, Check] = {"initial": _duration, "max_interval": _duration, "give_up_after": _duration}
-WEBHOOK_KEYS: dict[str, Check] = {"name": _string, "url": _url, "secret_env": _string, "events": _events,
+WEBHOOK_KEYS: dict[str, Check] = {"name": _string, "url": _url, "secret_env": _env_name, "events": _events,
                                   "format": _format}
+CHANNEL_KEYS: dict[str, Check] = {"name": _string, "url_env": _env_name, "events": _events}
 SERVICE_KEYS: dict[str, Check] = {"name": _string, "documents": _raw}
 DOCUMENT_KEYS: dict[str, Check] = {"url": _url, "urls": _urls, "select": _selectors, "remove": _selectors,
                                    "ignore": _regexes, "language": _language, "render": _bool,
@@ -362,42 +382,49 @@ class _Validator:
     def alerts(self, node: Node | None) -> AlertConfig:
         alerts = self.fields(node, "alerts", ALERTS_KEYS)
         retry = self.fields(alerts.values.pop("retry", None), "alerts.retry", RETRY_KEYS).values
-        node = alerts.values.pop("webhooks", None)
-        names: set[str] = set()
-        webhooks: list[WebhookConfig | None] = []
-        if isinstance(node, SequenceNode):
-            webhooks = [self.webhook(item, f"alerts.webhooks[{i}]", names)
-                        for i, item in enumerate(node.value)]
-        elif node is not None and not _is_null(node):
-            self.error(f"expected a list of webhooks, got {_kind(node)}", node, "alerts.webhooks")
-        return AlertConfig(retry=RetryPolicy(**retry), webhooks=tuple(w for w in webhooks if w is not None),
-                           **alerts.values)
+        alerts.values.pop("apprise", None)
+        if "reminders" in alerts.values:
+            alerts.values["reminders"] = tuple(sorted(set(alerts.values["reminders"]), reverse=True))
+        names: set[str] = set()   # one namespace: a delivery names its target
+        webhooks = self.targets(alerts.values.pop("webhooks", None), "webhooks", WEBHOOK_KEYS, ("name", "url"),
+                                names)
+        channels = self.targets(alerts.values.pop("channels", None), "channels", CHANNEL_KEYS,
+                                ("name", "url_env"), names)
+        return AlertConfig(retry=RetryPolicy(**retry), webhooks=tuple(WebhookConfig(**w) for w in webhooks),
+                           channels=tuple(ChannelConfig(**c) for c in channels), **alerts.values)
 
-    def webhook(self, node: Node, key: str, names: set[str]) -> WebhookConfig | None:
-        hook = self.fields(node, key, WEBHOOK_KEYS)
-        if not isinstance(node, MappingNode):
-            if hook.mapping:   # null: fields() accepted it as empty
-                self.error(f"expected a mapping, got {_kind(node)}", node, key)
-            return None
-        for required in ("name", "url"):
-            if required not in hook.nodes:
-                self.error(f"missing key {_quote(required)}", node, key)
-                hook.ok = False
-        name = hook.values.get("name")
-        if name is not None:
-            if name in names:
-                self.error(f"duplicate webhook name {_quote(name)}", hook.nodes["name"], f"{key}.name")
-                hook.ok = False
-            names.add(name)
-        if "events" in hook.values:
-            hook.values["events"] = tuple(dict.fromkeys(hook.values["events"]))
-        secret_env = hook.values.get("secret_env")
-        if secret_env is not None and not self.environ.get(secret_env):
-            state = "is empty" if secret_env in self.environ else "is not set"
-            self.error(f"environment variable {secret_env} {state}", hook.nodes["secret_env"],
-                       f"{key}.secret_env")
-            hook.ok = False
-        return WebhookConfig(**hook.values) if hook.ok else None
+    def targets(self, node: Node | None, section: str, table: Mapping[str, Check], required: tuple[str, ...],
+                names: set[str]) -> list[dict[str, Any]]:
+        """The valid entries of `alerts.webhooks` or `alerts.channels`, as keyword arguments."""
+        if node is None or _is_null(node):
+            return []
+        if not isinstance(node, SequenceNode):
+            self.error(f"expected a list of {section}, got {_kind(node)}", node, f"alerts.{section}")
+            return []
+        found = []
+        for i, item in enumerate(node.value):
+            key = f"alerts.{section}[{i}]"
+            entry = self.fields(item, key, table)
+            if not isinstance(item, MappingNode):
+                if entry.mapping:   # null: fields() accepted it as empty
+                    self.error(f"expected a mapping, got {_kind(item)}", item, key)
+                continue
+            for needed in required:
+                if needed not in entry.nodes:
+                    self.error(f"missing key {_quote(needed)}", item, key)
+                    entry.ok = False
+            name = entry.values.get("name")
+            if name is not None:
+                if name in names:
+                    self.error(f"duplicate name {_quote(name)} (webhooks and channels share names)",
+                               entry.nodes["name"], f"{key}.name")
+                    entry.ok = False
+                names.add(name)
+            if "events" in entry.values:
+                entry.values["events"] = tuple(dict.fromkeys(entry.values["events"]))
+            if entry.ok:
+                found.append(entry.values)
+        return found
 
 
 # libyaml's composer when PyYAML was built with it (its wheels are): the same nodes and marks, ~10x faster on
@@ -458,6 +485,21 @@ def parse_watchlist(text: str, *, path: str = "watchlist.yaml",
 def load_watchlist(path: str | Path, *, environ: Mapping[str, str] | None = None) -> Watchlist:
     """Read and validate a watchlist file; raises the topmost ConfigError (a missing file is one)."""
     return parse_watchlist(_read(path), path=str(path), environ=environ)
+
+
+def missing_variables(watchlist: Watchlist, environ: Mapping[str, str] | None = None) -> list[str]:
+    """One line per webhook secret or channel URL variable that is not set (only sending needs them)."""
+    environ = os.environ if environ is None else environ
+    lines = []
+    for target in watchlist.alerts.targets:
+        variable, what = ((target.secret_env, "secret") if isinstance(target, WebhookConfig)
+                          else (target.url_env, "URL(s)"))
+        if variable and not environ.get(variable):
+            state = "is empty" if variable in environ else "is not set"
+            kind = "webhook" if isinstance(target, WebhookConfig) else "channel"
+            lines.append(f"{watchlist.path}: {kind} {target.name!r}: environment variable {variable} ({what}) "
+                         f"{state}; its deliveries wait until it is")
+    return lines
 
 
 def validate_watchlist(path: str | Path, environ: Mapping[str, str] | None = None) -> list[ConfigError]:

@@ -1,13 +1,14 @@
-"""Webhook alerts: body formats, HMAC signatures and the outbox sender.
+"""Alerts: body formats, HMAC signatures, apprise channels, deadline reminders and the outbox sender.
 
     from monitor.alerts import send_due
-    report = send_due(store, watchlist.alerts.webhooks, watchlist.alerts.retry, client=client)
+    report = send_due(store, watchlist.alerts.targets, watchlist.alerts.retry, client=client)
 """
 
 from __future__ import annotations
 
 from monitor.alerts.deliver import SendReport, retry_deliveries, send_due, send_one
 from monitor.alerts.formats import FORMATS
+from monitor.alerts.reminders import enqueue_due
 from monitor.alerts.signing import sign, verify
 
-__all__ = ["FORMATS", "SendReport", "retry_deliveries", "send_due", "send_one", "sign", "verify"]
+__all__ = ["FORMATS", "SendReport", "enqueue_due", "retry_deliveries", "send_due", "send_one", "sign", "verify"]

@@ -24,11 +24,12 @@ from datetime import datetime, timedelta
 from http import HTTPStatus
 
 from monitor import __version__
+from monitor.alerts.channels import channel_urls, send_channel
 from monitor.alerts.formats import FORMATS
 from monitor.alerts.signing import sign
 from monitor.errors import DeliveryError, NotFound
 from monitor.imports import without
-from monitor.models import Change, Delivery, DeliveryStatus, Event, RetryPolicy, WebhookConfig
+from monitor.models import Change, ChannelConfig, Delivery, DeliveryStatus, Event, RetryPolicy, WebhookConfig
 from monitor.store import Store
 from monitor.timeutil import utc_now
 
@@ -45,6 +46,7 @@ RETRYABLE_STATUS = frozenset({408, 429})
 RETRY_AFTER_STATUS = frozenset({429, 503})
 USER_AGENT = f"tosmon/{__version__}"
 _CHANGE_EVENTS = (Event.CHANGE_DETECTED, Event.CLAUSE_FLAGGED)
+Target = WebhookConfig | ChannelConfig
 
 
 @dataclass(slots=True)
@@ -56,9 +58,11 @@ class SendReport:
     retrying: int = 0
     failed: int = 0
     deferred: int = 0
+    waiting: int = 0
 
     def __str__(self) -> str:
         text = f"delivered {self.delivered}, retrying {self.retrying}, failed {self.failed}"
+        text += f", waiting {self.waiting}" if self.waiting else ""
         return text + (f", deferred {self.deferred}" if self.deferred else "")
 
 
@@ -163,7 +167,7 @@ def _render(store: Store, delivery: Delivery, webhook: WebhookConfig, *, now: da
 
 def _headers(delivery: Delivery, webhook: WebhookConfig, body: bytes, *, at: datetime,
              environ: Mapping[str, str]) -> dict[str, str]:
-    """The headers of one attempt; a configured secret that is not set is an error, never an unsigned send."""
+    """The headers of one attempt; while a configured secret is not set the delivery waits, never unsigned."""
     timestamp = int(at.timestamp())
     headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
                "X-Tosmon-Event": str(delivery.event), "X-Tosmon-Delivery": delivery.id,
@@ -171,8 +175,9 @@ def _headers(delivery: Delivery, webhook: WebhookConfig, body: bytes, *, at: dat
     if webhook.secret_env:
         secret = environ.get(webhook.secret_env)
         if not secret:
-            raise DeliveryError(f"webhook {webhook.name!r}: secret variable {webhook.secret_env} is not set; "
-                                "not sending unsigned", retryable=False)
+            raise DeliveryError(f"waiting: webhook {webhook.name!r}: secret variable {webhook.secret_env} is not "
+                                "set; not sending unsigned (set it, then `tosmon alerts retry`)", retryable=True,
+                                waiting=True)
         headers["X-Tosmon-Signature"] = sign(secret, timestamp, body)
     return headers
 
@@ -190,25 +195,33 @@ def _post(webhook: WebhookConfig, body: bytes, headers: Mapping[str, str], *, cl
     raise _status_error(response, now=at)
 
 
-def send_one(store: Store, delivery: Delivery, webhooks: Sequence[WebhookConfig], policy: RetryPolicy, *,
+def send_one(store: Store, delivery: Delivery, webhooks: Sequence[Target], policy: RetryPolicy, *,
              client: httpx.Client, now: Callable[[], datetime] = utc_now,
              environ: Mapping[str, str] | None = None, rng: random.Random | None = None) -> Delivery:
     """Make one attempt of `delivery` and record its outcome; returns the delivery as updated (its
-    `status` is the new status). Never raises for a failed attempt: the failure is the outcome."""
+    `status` is the new status). Never raises for a failed attempt: the failure is the outcome. `webhooks`:
+    the targets, webhooks and apprise channels (`AlertConfig.targets`)."""
     at = now()
     environ = os.environ if environ is None else environ
-    webhook = next((w for w in webhooks if w.name == delivery.webhook), None)
+    target = next((w for w in webhooks if w.name == delivery.webhook), None)
     attempts = delivery.attempts
     retry_after: float | None = None
+    waiting = False
     try:
-        if webhook is None:
-            raise DeliveryError(f"webhook {delivery.webhook!r} is no longer configured", retryable=False)
-        body = _render(store, delivery, webhook, now=at)
-        headers = _headers(delivery, webhook, body, at=at, environ=environ)
-        attempts += 1
-        code = _post(webhook, body, headers, client=client, at=at)
+        if target is None:
+            raise DeliveryError(f"target {delivery.webhook!r} is no longer configured", retryable=False)
+        if isinstance(target, ChannelConfig):
+            channel_urls(target, environ)   # waits, without counting an attempt, while its variable is unset
+            attempts += 1
+            send_channel(target, json.loads(delivery.payload), now=at, environ=environ)
+            code = "sent"
+        else:
+            body = _render(store, delivery, target, now=at)
+            headers = _headers(delivery, target, body, at=at, environ=environ)
+            attempts += 1
+            code = f"HTTP {_post(target, body, headers, client=client, at=at)}"
     except DeliveryError as exc:
-        error, retryable, retry_after = str(exc), exc.retryable, exc.retry_after
+        error, retryable, retry_after, waiting = str(exc), exc.retryable, exc.retry_after, exc.waiting
     except sqlite3.Error:  # the database, not this delivery, is at fault: leave the row as it is
         raise
     except Exception as exc:  # a bug must not wedge the outbox: record it on this delivery, log the traceback
@@ -219,12 +232,15 @@ def send_one(store: Store, delivery: Delivery, webhooks: Sequence[WebhookConfig]
         updated = replace(delivery, status=DeliveryStatus.DELIVERED, attempts=attempts, next_attempt_at=None,
                           last_error=None, delivered_at=done)
         _save(store, updated)
-        log.info("delivery %s to %s (%s): delivered, HTTP %s, attempt %d", delivery.id, delivery.webhook,
+        log.info("delivery %s to %s (%s): delivered, %s, attempt %d", delivery.id, delivery.webhook,
                  delivery.event, code, attempts)
         return updated
     done = now()
-    when = next_attempt_at(delivery, policy, attempts=attempts, now=done, retry_after=retry_after,
-                           rng=rng) if retryable else None
+    if waiting:   # not an attempt: look again after the longest backoff, never give up
+        when: datetime | None = done.replace(microsecond=0) + policy.max_interval
+    else:
+        when = next_attempt_at(delivery, policy, attempts=attempts, now=done, retry_after=retry_after,
+                               rng=rng) if retryable else None
     if when is not None:
         status = DeliveryStatus.PENDING
         log.warning("delivery %s to %s (%s): %s; attempt %d, retrying at %s", delivery.id, delivery.webhook,
@@ -251,7 +267,7 @@ def _save(store: Store, delivery: Delivery) -> None:
 # --- the outbox ----------------------------------------------------------------------------------------
 
 
-def send_due(store: Store, webhooks: Sequence[WebhookConfig], policy: RetryPolicy, *, client: httpx.Client,
+def send_due(store: Store, webhooks: Sequence[Target], policy: RetryPolicy, *, client: httpx.Client,
              now: Callable[[], datetime] = utc_now, environ: Mapping[str, str] | None = None,
              limit: int = 100, rng: random.Random | None = None) -> SendReport:
     """Attempt up to `limit` due deliveries once each; returns the counts by outcome.
@@ -279,7 +295,10 @@ def send_due(store: Store, webhooks: Sequence[WebhookConfig], policy: RetryPolic
         elif result.status is DeliveryStatus.FAILED:
             report.failed += 1
         else:
-            report.retrying += 1
+            if result.attempts == delivery.attempts:   # no attempt was made: it waits for the operator
+                report.waiting += 1
+            else:
+                report.retrying += 1
             if result.next_attempt_at is not None:
                 blocked[delivery.webhook] = result.next_attempt_at
     return report
@@ -292,15 +311,13 @@ def _defer(store: Store, delivery: Delivery, until: datetime, policy: RetryPolic
 
 
 def retry_deliveries(store: Store, ids: Sequence[str] | None, *, now: datetime) -> int:
-    """Put failed deliveries (ids=None), or the ones named (any status), back in the queue, due `now`.
-    Returns how many were requeued; an unknown id raises NotFound."""
+    """Put every failed and pending delivery (ids=None: "flush now"), or the ones named by id or unique id
+    prefix (any status), back in the queue, due `now`. Returns how many were requeued; an unknown or
+    ambiguous id raises NotFound."""
     if ids is None:
-        targets = store.deliveries(status=DeliveryStatus.FAILED)
+        targets = store.deliveries(status=DeliveryStatus.FAILED) + store.deliveries(status=DeliveryStatus.PENDING)
     else:
-        targets = store.deliveries(ids=list(ids)) if ids else []
-        unknown = sorted(set(ids) - {d.id for d in targets})
-        if unknown:
-            raise NotFound(f"no delivery {', '.join(unknown)}")
+        targets = store.deliveries(ids=store.delivery_ids(ids)) if ids else []
     with store.atomic():
         for d in targets:
             store.update_delivery(d.id, status=DeliveryStatus.PENDING, attempts=d.attempts,

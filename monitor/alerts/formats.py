@@ -8,6 +8,7 @@ and returns the bytes to POST. The facts come from the frozen body, so every ret
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
@@ -90,8 +91,20 @@ def _excerpt(change: Change | None) -> list[str]:
     return lines
 
 
+def _flags_of(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The flags a message is about: a reminder's one flag, or every flag of the change."""
+    if "flag" in body:
+        return [body["flag"]]
+    return list((body.get("change") or {}).get("flags") or [])
+
+
 def _headline(body: dict[str, Any]) -> str:
     event = body.get("event")
+    if event == Event.DEADLINE_APPROACHING:
+        c, d = body.get("change") or {}, body.get("date") or {}
+        left = d.get("days_left")
+        when = f"in {left} day{'s' if left != 1 else ''}" if isinstance(left, int) else str(d.get("date"))
+        return f"{c.get('service')}: {c.get('document')} {d.get('role', 'date')} {when} ({d.get('text')})"
     if "change" in body:
         c = body["change"]
         flags = len(c.get("flags") or [])
@@ -114,8 +127,28 @@ def _document_lines(doc: dict[str, Any]) -> list[str]:
 # --- Slack ---------------------------------------------------------------------------------------------
 
 
+_MENTION_RE = re.compile(r"([@＠])(everyone|here|channel|all)\b", re.IGNORECASE)
+#: mrkdwn's formatting characters, replaced by look-alikes in page text (Slack has no backslash escape).
+_URL_RE = re.compile(r"(https?://[^\s&]+)")
+_SLACK_LOOKALIKES = str.maketrans({"*": "∗", "_": "ˍ", "~": "∼", "`": "ˋ"})
+
+
+def _unmention(text: str) -> str:
+    """`@everyone`, `@here`, `@channel` broken by a zero-width space: shown, never a mention."""
+    return _MENTION_RE.sub("\\1\u200b\\2", text)
+
+
+def _slack_entities(text: str) -> str:
+    """`&<>` escaped (no `<!channel>`, no `<url|link>`) and mentions broken: enough inside a code block."""
+    return _unmention(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
 def _slack_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Page text for mrkdwn: `&<>` escaped (no `<!channel>`, no `<url|link>`), formatting characters
+    replaced by look-alikes, mentions broken."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    parts = _URL_RE.split(text)   # odd items are URLs: an opt-out link must stay the same link
+    return _unmention("".join(p if i % 2 else p.translate(_SLACK_LOOKALIKES) for i, p in enumerate(parts)))
 
 
 def _section(text: str) -> dict[str, Any]:
@@ -153,16 +186,16 @@ def render_slack(body: dict[str, Any], change: Change | None = None, *, now: dat
             f"<{c.get('url')}|{_slack_escape(str(c.get('document')))}>\n"
             f"Clauses: {_counts(c)} · versions {c.get('from_version')} → {c.get('to_version')} · "
             f"detected {c.get('detected_at')} · `tosmon show {c.get('id')}`"))
-        blocks += _slack_flags(list(c.get("flags") or []), now)
+        blocks += _slack_flags(_flags_of(body), now)
         excerpt = _excerpt(change)
         if excerpt:
-            text = clip(_slack_escape("\n".join(excerpt)).replace("`", "'"), SLACK_TEXT_LIMIT - 40)
+            text = clip(_slack_entities("\n".join(excerpt)).replace("`", "'"), SLACK_TEXT_LIMIT - 40)
             blocks.append(_section(f"*Diff excerpt*\n```{text}```"))
     else:
         blocks.append(_section(_slack_escape("\n".join(_document_lines(body.get("document") or {})))))
     blocks.append({"type": "context", "elements": [
         {"type": "mrkdwn", "text": f"tosmon · {body.get('event')} · delivery {body.get('delivery_id')}"}]})
-    message = {"text": clip(_slack_escape(headline), SLACK_TEXT_LIMIT), "blocks": blocks,
+    message = {"text": clip(_slack_entities(headline), SLACK_TEXT_LIMIT), "blocks": blocks,
                "unfurl_links": False, "unfurl_media": False}
     return _compact(message)
 
@@ -171,9 +204,11 @@ def render_slack(body: dict[str, Any], change: Change | None = None, *, now: dat
 
 
 def _discord_escape(text: str) -> str:
-    for ch in "\\*_~`|>[]":
+    """Page text for Discord markdown: every formatting character backslash-escaped (bold, italics, code,
+    spoilers, quotes, masked links, headings, `<@id>`/`<#id>`/`<t:...>` tags), mentions broken."""
+    for ch in "\\*_~`|>[]#<":
         text = text.replace(ch, "\\" + ch)
-    return text
+    return _unmention(text)
 
 
 def _discord_description(body: dict[str, Any], change: Change | None, now: datetime) -> str:
@@ -183,7 +218,7 @@ def _discord_description(body: dict[str, Any], change: Change | None, now: datet
     parts = [f"**{_discord_escape(str(c.get('service')))}** · {_discord_escape(str(c.get('document')))}\n"
              f"Clauses: {_counts(c)} · versions {c.get('from_version')} → {c.get('to_version')} · "
              f"detected {c.get('detected_at')} · `tosmon show {c.get('id')}`"]
-    flags = list(c.get("flags") or [])
+    flags = _flags_of(body)
     for flag in flags[:MAX_FLAGS]:
         parts.append(_flag_text(flag, now, bold="**", escape=_discord_escape, opt_out_chars=400))
     if len(flags) > MAX_FLAGS:

@@ -23,15 +23,17 @@ from monitor.timeutil import utc_now
 
 
 @cli.command()
+@click.option("--strict", is_flag=True, help="Unset secret or channel variables are errors, not warnings.")
 @pass_ctx
-def validate(ctx: Context) -> None:
-    """Check the watchlist; exit 0, or 2 with every error found.
+def validate(ctx: Context, strict: bool) -> None:
+    """Check the watchlist; exit 0, or 2 with every error found. Webhook secrets and channel URLs that are not
+    set in this shell are warnings (only sending needs them), errors with --strict.
 
     \b
     Example:
-      tosmon --watchlist watchlist.yaml validate
+      tosmon --watchlist watchlist.yaml validate --strict
     """
-    from monitor.watchlist import validate_watchlist
+    from monitor.watchlist import missing_variables, validate_watchlist
 
     errors = validate_watchlist(ctx.watchlist_path)
     for error in errors:
@@ -39,8 +41,13 @@ def validate(ctx: Context) -> None:
     if errors:
         sys.exit(EXIT_BAD_INPUT)
     watchlist = ctx.watchlist()
+    missing = missing_variables(watchlist)
+    for line in missing:
+        click.echo(f"{'error' if strict else 'warning'}: {line}", err=True)
+    if strict and missing:
+        sys.exit(EXIT_BAD_INPUT)
     click.echo(f"{ctx.watchlist_path}: ok ({len(watchlist.documents)} documents, "
-               f"{len(watchlist.alerts.webhooks)} webhooks)")
+               f"{len(watchlist.alerts.webhooks)} webhooks, {len(watchlist.alerts.channels)} channels)")
 
 
 @cli.command()
@@ -88,12 +95,13 @@ def check(ctx: Context, doc_ids: tuple[str, ...], extract_worker: bool) -> None:
                 click.echo(f"{result.document_id.ljust(width)}  {result.summary()}")
                 if progress and done < len(docs):
                     click.echo(f"[{done}/{len(docs)}] checking…", nl=False, err=True)
-        if watchlist.alerts.webhooks:
-            from monitor.alerts import send_due
+        if watchlist.alerts.targets:
+            from monitor.alerts import enqueue_due, send_due
             from monitor.fetch import make_client
 
+            enqueue_due(store, watchlist.alerts)
             with make_client() as client:
-                send_due(store, watchlist.alerts.webhooks, watchlist.alerts.retry, client=client)
+                send_due(store, watchlist.alerts.targets, watchlist.alerts.retry, client=client)
     finally:
         store.close()
     if failed:

@@ -138,7 +138,7 @@ def alerts(click_ctx: click.Context, status_: str | None, as_json: bool) -> None
                 "delivered_at": iso_z(d.delivered_at) if d.delivered_at else None,
                 "change": d.change_id, "document": d.document_id} for d in deliveries])
         return
-    click.echo(deliveries_table(deliveries, color=ctx.color))
+    click.echo(deliveries_table(deliveries, color=ctx.color, local=ctx.local_time))
 
 
 @alerts.command("retry")
@@ -146,11 +146,11 @@ def alerts(click_ctx: click.Context, status_: str | None, as_json: bool) -> None
 @pass_ctx
 @handle_errors
 def alerts_retry(ctx: Context, ids: tuple[str, ...]) -> None:
-    """Send failed deliveries (or those named) again, now.
+    """Send every failed or pending delivery (or those named, by id or unique id prefix) now.
 
     \b
     Example:
-      tosmon alerts retry 3f2b9c1e-...
+      tosmon alerts retry 3f2b9c1e
     """
     from monitor.alerts import retry_deliveries, send_due
     from monitor.fetch import make_client
@@ -159,7 +159,7 @@ def alerts_retry(ctx: Context, ids: tuple[str, ...]) -> None:
     store = ctx.store(create=False)
     count = retry_deliveries(store, list(ids) or None, now=utc_now())
     with make_client() as client:
-        report = send_due(store, watchlist.alerts.webhooks, watchlist.alerts.retry, client=client)
+        report = send_due(store, watchlist.alerts.targets, watchlist.alerts.retry, client=client)
     click.echo(f"requeued {count}; {report}")
 
 

@@ -139,10 +139,7 @@ def show(ctx: Context, change_id: int, context: int, side: bool, as_json: bool) 
 
     change = ctx.store(create=False).get_change(check_id(change_id, f"no change #{change_id}"))
     if as_json:
-        data = change.to_json()
-        data["clauses"] = [{"kind": str(c.kind), "old": c.old, "new": c.new,
-                            "segments": [list(s) for s in c.segments]} for c in change.clauses]
-        print_json(data)
+        print_json(change.to_json(clauses=True))
         return
     import shutil
 
@@ -253,8 +250,9 @@ def search(ctx: Context, query: str, limit: int, as_json: bool) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["atom", "json", "csv"]), required=True,
-              help="atom: an Atom 1.0 feed; json: as `log --json`; csv: one row per flag.")
+@click.option("--format", "fmt", type=click.Choice(["atom", "json", "csv", "ics"]), required=True,
+              help="atom: an Atom 1.0 feed; json: as `log --json`; csv: one row per flag; ics: the effective "
+                   "dates and deadlines ahead of current flags, as calendar events.")
 @click.option("--output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE (default: stdout).")
 @click.option("--since", help="Only changes from this date (YYYY-MM-DD or 30d).")
 @click.option("--limit", type=LIMIT, help="At most N newest changes.")
@@ -280,11 +278,16 @@ def export(ctx: Context, fmt: str, output: str | None, since: str | None, limit:
         raise ConfigError(f"no such folder {folder!r}", key="--output")
     filters = ChangeFilter(since=date_option(since, "--since"), limit=limit)
     store = ctx.store(create=False)
-    changes = store.list_changes(filters, with_clauses=fmt == "atom")
-    writers: dict[str, Callable[[Sequence[Change]], str | bytes]] = {
-        "atom": functools.partial(exporters.to_atom, install_id=store.install_id(), base_url=base_url),
-        "json": exporters.to_json, "csv": exporters.to_csv}
-    data = writers[fmt](changes)
+    if fmt == "ics":   # dates ahead, not the change log (--since and --limit do not apply)
+        from monitor.ics import to_ics
+
+        data: str | bytes = to_ics(store.current_flags())
+    else:
+        changes = store.list_changes(filters, with_clauses=fmt == "atom")
+        writers: dict[str, Callable[[Sequence[Change]], str | bytes]] = {
+            "atom": functools.partial(exporters.to_atom, install_id=store.install_id(), base_url=base_url),
+            "json": exporters.to_json, "csv": exporters.to_csv}
+        data = writers[fmt](changes)
     raw = data if isinstance(data, bytes) else data.encode("utf-8")
     if output:
         try:

@@ -360,6 +360,35 @@ class Store(Connection):
         return [(change, flag) for change in changes for flag in change.flags
                 if category is None or flag.category == category]
 
+    def current_flags(self, *, category: str | None = None) -> list[tuple[Change, Flag]]:
+        """The flags whose clause is still one of the clauses of its document's latest version, newest
+        change first (same shape as `flagged`)."""
+        latest: dict[str, set[str]] = {}
+        current = []
+        for change, flag in self.flagged(category=category):
+            if change.document_id not in latest:
+                version = self.latest_version(change.document_id)
+                latest[change.document_id] = (set(self.version_text(change.document_id, version.number).split("\n"))
+                                              if version else set())
+            if flag.clause in latest[change.document_id]:
+                current.append((change, flag))
+        return current
+
+    # --- reminders --------------------------------------------------------------------------------------
+
+    def has_flag_dates(self, *, after: date, until: date) -> bool:
+        """Whether any flag has a date in (after, until]."""
+        return self._one("SELECT 1 AS x FROM flag_dates WHERE date > ? AND date <= ? LIMIT 1",
+                         [after.isoformat(), until.isoformat()]) is not None
+
+    def add_reminder(self, key: str, *, document_id: str, change_id: int, day: date, lead_days: int,
+                     now: datetime) -> bool:
+        """Record a reminder about to be queued; False when it was recorded before (then queue nothing)."""
+        cursor = self.conn.execute(
+            """INSERT OR IGNORE INTO reminders (key, document_id, change_id, date, lead_days, created_at)
+               VALUES (?, ?, ?, ?, ?, ?)""", [key, document_id, change_id, day.isoformat(), lead_days, _ts(now)])
+        return cursor.rowcount == 1
+
     # --- search ---------------------------------------------------------------------------------------
 
     def search(self, query: str, *, limit: int = 50) -> list[SearchHit]:
@@ -422,6 +451,20 @@ class Store(Connection):
         rows = self._all("""SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
                             ORDER BY next_attempt_at, created_at LIMIT ?""", [_ts(now), limit])
         return [self._delivery(r) for r in rows]
+
+    def delivery_ids(self, prefixes: Sequence[str]) -> list[str]:
+        """The full delivery ids for ids or unique id prefixes; NotFound names any unknown or ambiguous one."""
+        found, problems = [], []
+        for prefix in prefixes:
+            like = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            rows = self._all("SELECT id FROM deliveries WHERE id LIKE ? ESCAPE '\\' LIMIT 2", [like])
+            if len(rows) == 1:
+                found.append(rows[0]["id"])
+            else:
+                problems.append(f"{'no' if not rows else 'more than one'} delivery {prefix}")
+        if problems:
+            raise NotFound("; ".join(problems))
+        return list(dict.fromkeys(found))
 
     def deliveries(self, *, status: str | None = None, ids: Sequence[str] | None = None,
                    limit: int | None = None) -> list[Delivery]:

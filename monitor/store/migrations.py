@@ -217,3 +217,22 @@ def m007_cli_install_meta(db: Database) -> None:
 
     db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     db.execute("INSERT INTO meta (key, value) VALUES ('install_id', ?)", [str(uuid.uuid4())])
+
+
+@migrations()
+def m008_channels_reminders(db: Database) -> None:
+    """Deadline reminders sent, one row per (document, clause, date, lead time), so that each is queued once
+    across restarts. (Channel deliveries need no column: `deliveries.webhook` names the target, webhook or
+    channel, whose names are unique across both.)"""
+    db.executescript(
+        """
+        CREATE TABLE reminders (
+            key TEXT PRIMARY KEY,              -- document|sha256(clause)[:16]|date|lead days
+            document_id TEXT NOT NULL REFERENCES documents(id),
+            change_id INTEGER NOT NULL REFERENCES changes(id),
+            date TEXT NOT NULL,
+            lead_days INTEGER NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        """
+    )

@@ -175,17 +175,26 @@ def test_every_httpx_error_becomes_a_recorded_outcome(store: Store, exc_class: t
     assert result.status is expected and result.last_error and result.attempts == 1
 
 
-def test_missing_secret_fails_without_sending(store: Store) -> None:
+def test_missing_secret_waits_without_sending_then_goes_once_set(store: Store) -> None:
     seen: list[httpx.Request] = []
     result = attempt(store, lambda request: seen.append(request) or httpx.Response(200), env={})
-    assert result.status is DeliveryStatus.FAILED and not seen
-    assert result.last_error == "webhook 'ops': secret variable HOOK_SECRET is not set; not sending unsigned"
+    assert result.status is DeliveryStatus.PENDING and not seen
+    assert result.attempts == 0 and result.next_attempt_at == NOW + POLICY.max_interval   # no attempt, no give-up
+    assert result.last_error == ("waiting: webhook 'ops': secret variable HOOK_SECRET is not set; not sending "
+                                 "unsigned (set it, then `tosmon alerts retry`)")
+    with client_for(lambda request: seen.append(request) or httpx.Response(200)) as client:
+        report = send_due(store, [HOOK], POLICY, client=client, now=lambda: NOW + timedelta(days=30), environ={})
+    assert (report.waiting, report.failed, str(report)) == (1, 0, "delivered 0, retrying 0, failed 0, waiting 1")
+    assert retry_deliveries(store, None, now=NOW) == 1          # no ids: pending ones are sent now too
+    with client_for(lambda request: seen.append(request) or httpx.Response(200)) as client:
+        report = send_due(store, [HOOK], POLICY, client=client, now=lambda: NOW, environ=ENV)
+    assert report.delivered == 1 and len(seen) == 1 and "X-Tosmon-Signature" in seen[0].headers
 
 
 def test_unconfigured_webhook_fails_and_can_be_retried(store: Store) -> None:
     result = attempt(store, lambda request: httpx.Response(200), hooks=())
     assert result.status is DeliveryStatus.FAILED
-    assert result.last_error == "webhook 'ops' is no longer configured"
+    assert result.last_error == "target 'ops' is no longer configured"
     assert retry_deliveries(store, None, now=NOW) == 1
     with client_for(lambda request: httpx.Response(200)) as client:
         report = send_due(store, [HOOK], POLICY, client=client, now=lambda: NOW, environ=ENV)

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from monitor.errors import ConfigError
-from monitor.models import WEBHOOK_FORMATS, Event, RetryPolicy, Watchlist, WebhookConfig
-from monitor.watchlist import load_watchlist, parse_watchlist, validate_watchlist
+from monitor.models import WEBHOOK_FORMATS, ChannelConfig, Event, RetryPolicy, Watchlist, WebhookConfig
+from monitor.watchlist import load_watchlist, missing_variables, parse_watchlist, validate_watchlist
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "watchlists"
 VALID = sorted((DATA / "valid").glob("*.yaml"))
@@ -83,7 +83,8 @@ def test_shipped_watchlist_validates() -> None:
     assert {"linkedin/privacy-policy-fr", "linkedin/terms-fr"} <= ids
     assert all(doc.url.startswith("https://") for doc in watchlist.documents)
     assert all(doc.interval == timedelta(hours=6) for doc in watchlist.documents)
-    assert watchlist.alerts.webhooks == ()
+    assert watchlist.alerts.webhooks == () and watchlist.alerts.channels == ()
+    assert "apprise:" not in SHIPPED.read_text(encoding="utf-8")   # the dead key it once advertised
 
 
 # --- built values -----------------------------------------------------------------------------------------
@@ -159,7 +160,10 @@ def test_alerts() -> None:
 alerts:
   retry: {initial: 10s, give_up_after: 1d}
   failing_after: 5
-  apprise: ["ntfy://tosmon"]
+  reminders: [1d, 2w, 14d]
+  channels:
+    - {name: me, url_env: TOSMON_NOTIFY_ME}
+    - {name: phone, url_env: NTFY, events: [deadline.approaching]}
   webhooks:
     - name: ops
       url: http://127.0.0.1:9000/hook
@@ -172,7 +176,14 @@ alerts:
     alerts = parse(text, HOOK_SECRET="very-secret-value").alerts
     assert alerts.retry == RetryPolicy(initial=timedelta(seconds=10), give_up_after=timedelta(days=1))
     assert alerts.retry.max_interval == timedelta(hours=1)
-    assert alerts.failing_after == 5 and alerts.apprise == ("ntfy://tosmon",)
+    assert alerts.failing_after == 5
+    assert alerts.reminders == (timedelta(days=14), timedelta(days=1))      # sorted, duplicates dropped
+    assert alerts.channels == (
+        ChannelConfig(name="me", url_env="TOSMON_NOTIFY_ME",
+                      events=(Event.CLAUSE_FLAGGED, Event.DEADLINE_APPROACHING, Event.DOCUMENT_FAILING)),
+        ChannelConfig(name="phone", url_env="NTFY", events=(Event.DEADLINE_APPROACHING,)))
+    assert alerts.subscribers(Event.DEADLINE_APPROACHING) == ["me", "phone"]
+    assert alerts.subscribers(Event.CHANGE_DETECTED) == ["ops", "plain"]
     assert alerts.webhooks == (
         WebhookConfig(name="ops", url="http://127.0.0.1:9000/hook", secret_env="HOOK_SECRET",
                       events=(Event.CHANGE_DETECTED, Event.DOCUMENT_FAILING), format="slack"),
@@ -192,18 +203,24 @@ def test_every_webhook_format_is_accepted(fmt: str) -> None:
     assert parse(text).alerts.webhooks[0].format == fmt
 
 
-def test_secret_env_reads_os_environ_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    text = "alerts:\n  webhooks:\n    - {name: a, url: 'http://127.0.0.1/h', secret_env: TOSMON_T_SECRET}\n"
+def test_unset_secret_and_channel_url_are_warnings_not_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("alerts:\n  webhooks:\n    - {name: a, url: 'http://127.0.0.1/h', secret_env: TOSMON_T_SECRET}\n"
+            "  channels:\n    - {name: me, url_env: TOSMON_T_URL}\n")
     monkeypatch.delenv("TOSMON_T_SECRET", raising=False)
-    with pytest.raises(ConfigError, match="TOSMON_T_SECRET is not set"):
-        parse_watchlist(text)
-    monkeypatch.setenv("TOSMON_T_SECRET", "x")
-    assert parse_watchlist(text).alerts.webhooks[0].secret_env == "TOSMON_T_SECRET"
+    monkeypatch.setenv("TOSMON_T_URL", "")
+    watchlist = parse_watchlist(text, path="w.yaml")        # reading the file needs no secret
+    assert watchlist.alerts.webhooks[0].secret_env == "TOSMON_T_SECRET"
+    assert missing_variables(watchlist) == [
+        "w.yaml: webhook 'a': environment variable TOSMON_T_SECRET (secret) is not set; its deliveries wait "
+        "until it is",
+        "w.yaml: channel 'me': environment variable TOSMON_T_URL (URL(s)) is empty; its deliveries wait until it is"]
+    assert missing_variables(watchlist, {"TOSMON_T_SECRET": "x", "TOSMON_T_URL": "json://127.0.0.1"}) == []
 
 
-def test_empty_secret_is_an_error() -> None:
-    text = "alerts:\n  webhooks:\n    - {name: a, url: 'http://127.0.0.1/h', secret_env: S}\n"
-    assert error_of(text, S="") == "w.yaml:3: alerts.webhooks[0].secret_env: environment variable S is empty"
+def test_secret_env_must_be_a_variable_name() -> None:
+    text = "alerts:\n  webhooks:\n    - {name: a, url: 'http://127.0.0.1/h', secret_env: 's3cr3t value'}\n"
+    assert error_of(text) == ('w.yaml:3: alerts.webhooks[0].secret_env: "s3cr3t value" is not an environment '
+                              'variable name (letters, digits and _)')
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8000/x", "https://fr.linkedin.com/legal/privacy-policy",
