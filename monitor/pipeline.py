@@ -508,9 +508,11 @@ def _check_followed(doc: Document, state: DocumentState, store: Store, alerts: A
     outcome = (Outcome.UNCHANGED if not report.versions else Outcome.NEW if latest is None
                else Outcome.CHANGED if report.changes else Outcome.UNCHANGED)
     with store.atomic():
-        last = report.last
-        store.record_followed(doc.id, repo=repo, path=path, now=now, head=clone.head,
-                              last_commit=last.commit if last else None, last_commit_at=last.at if last else None)
+        last_commit, last_at = (report.last.commit, report.last.at) if report.last else (None, None)
+        if last_commit is None and (seen is None or seen.last_commit is None) and latest is not None:
+            last_commit, last_at = store.version_commits(doc.id).get(latest.number), latest.created_at
+        store.record_followed(doc.id, repo=repo, path=path, now=now, head=clone.head, last_commit=last_commit,
+                              last_commit_at=last_at if last_commit else None)
         if state.failing_alerted:
             _enqueue(store, alerts, Event.DOCUMENT_RECOVERED,
                      _document_payload(doc, reason=store.last_error(doc.id), since=state.failing_since),
