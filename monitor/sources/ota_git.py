@@ -193,3 +193,10 @@ def _fetch(repo: str, target: Path) -> str:
 def path_at(clone: Clone, path: str) -> bool:
     """Whether `path` is in the followed branch's latest commit."""
     return bool(git(clone.path, "ls-tree", "--name-only", clone.head, "--", path).strip())
+
+
+def forget_fetches() -> None:
+    """Forget this process's fetches: the next `update_clone` of every repository fetches (as a new process
+    would)."""
+    with _CLONES_LOCK:
+        _CLONES.clear()
