@@ -491,12 +491,11 @@ def _check_followed(doc: Document, state: DocumentState, store: Store, alerts: A
     try:
         clone = ota_git.update_clone(repo, Path(store.path).parent / "ota-repos",
                                      max_age=ota_git.reuse_window(doc.interval))
-        report = HistoryReport()
-        if seen is None or seen.head != clone.head or latest is None:
-            since = max((d for d in (latest.created_at if latest else None, seen and seen.last_commit_at) if d),
-                        default=None)
-            report = import_history(store, doc, ota_git.versions_from_git(clone.path, path, since=since,
-                                                                          ref=clone.head), alerts=alerts)
+        since = max((d for d in (latest.created_at if latest else None, seen and seen.last_commit_at) if d),
+                    default=None)
+        history = ota_git.new_versions(clone, path, seen_head=seen.head if seen and latest else None, since=since)
+        report = HistoryReport() if history is None else import_history(store, doc, history, alerts=alerts)
+        if history is not None:
             if not ota_git.path_at(clone, path):
                 raise MonitorError(f"{repo}: {path!r} is not in the latest commit (renamed or deleted)")
             if report.last_suspect:   # retried on the next check: a later commit may replace it

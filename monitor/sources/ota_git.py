@@ -134,6 +134,7 @@ class _Clone:
     fetched: float | None = None      # time.monotonic() when the last fetch started
     head: str | None = None
     error: str | None = None
+    touched: dict[tuple[str, str], frozenset[str] | None] = field(default_factory=dict)
 
 
 _CLONES: dict[Path, _Clone] = {}
@@ -164,6 +165,7 @@ def update_clone(repo: str, root: Path, *, max_age: float) -> Clone:
         try:
             entry.head = _fetch(repo, target)
             entry.error = None
+            entry.touched.clear()
         except MonitorError as exc:
             entry.error = f"cannot fetch: {exc.problem if isinstance(exc, ConfigError) else exc}"
             raise FetchError(entry.error, url=repo, transient=True) from exc
@@ -188,6 +190,37 @@ def _fetch(repo: str, target: Path) -> str:
         head = git(target, "rev-parse", BRANCH).strip()
     log.info("%s: fetched in %.2fs (at %s)", repo, time.monotonic() - started, head[:8])
     return head
+
+
+def _touched(clone: Clone, old: str) -> frozenset[str] | None:
+    """The paths touched by the commits of the followed branch that `old` does not have: one git call per
+    old head and fetch, shared by the documents of the repository; None when `old` is gone (a force push
+    followed by git's garbage collection)."""
+    with _CLONES_LOCK:
+        entry = _CLONES.setdefault(clone.path, _Clone())
+    with entry.lock:
+        key = (old, clone.head)
+        if key not in entry.touched:
+            try:
+                names = git(clone.path, "log", "--name-only", "--no-renames", "--format=", "-z",
+                            f"{old}..{clone.head}")
+                entry.touched[key] = frozenset(name.strip("\n") for name in names.split("\0") if name.strip())
+            except ConfigError:
+                entry.touched[key] = None
+        return entry.touched[key]
+
+
+def new_versions(clone: Clone, path: str, *, seen_head: str | None,
+                 since: datetime | None) -> Iterator[HistoricVersion] | None:
+    """The versions of `path` dated after `since` (see versions_from_git), or None when no commit since
+    `seen_head` (the head the document was last checked at) touched it: then no per-document git runs."""
+    if seen_head is not None and seen_head != clone.head:
+        touched = _touched(clone, seen_head)
+        if touched is not None and path not in touched:
+            return None
+    elif seen_head == clone.head:
+        return None
+    return versions_from_git(clone.path, path, since=since, ref=clone.head)
 
 
 def path_at(clone: Clone, path: str) -> bool:

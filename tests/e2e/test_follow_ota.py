@@ -299,8 +299,11 @@ def test_many_documents_of_one_repository_cost_one_fetch(tmp_path, run_cli, writ
     assert dict(ota_git.GIT_CALLS) == {"fetch": 1, "rev-parse": 1}  # nothing new: no per-document git at all
     commit(repo, {docs[0]: terms(2)}, "Record new changes of Service 0 Terms of Use", "2025-02-01T00:00:00Z")
     ota_git.GIT_CALLS.clear()
-    assert check(run_cli).stdout.split().count("unchanged") == 29
-    assert ota_git.GIT_CALLS["fetch"] == 1
+    result = check(run_cli)
+    assert result.stdout.split().count("unchanged") == 29
+    assert "changed" in dict(line.split(None, 1) for line in result.stdout.splitlines())["service-0/terms-of-use"]
+    # one fetch; one log of what the new commits touched, shared; git for the touched document only
+    assert dict(ota_git.GIT_CALLS) == {"fetch": 1, "rev-parse": 1, "log": 2, "show": 1, "ls-tree": 1}
 
 
 def test_concurrent_checks_share_one_fetch(tmp_path):
