@@ -23,7 +23,7 @@ import subprocess
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -44,6 +44,8 @@ FETCH_TIMEOUT_SECONDS = 600
 #: Share of a document's interval within which a fetch of its repository is reused: the pipeline moves each
 #: next check by up to 10% either way, so documents checked together stay within 20% of one another.
 REUSE_SHARE = 0.2
+#: Versions read by one `git cat-file --batch` (bounds the memory of a first import of a long history).
+BLOBS_PER_READ = 50
 #: git invocations by subcommand in this process (the bench shows one fetch per round).
 GIT_CALLS: Counter[str] = Counter()
 
@@ -69,12 +71,16 @@ def history_clauses(name: str, content: str, source: str) -> list[str]:
 
 
 def git(repo: Path, *args: str, timeout: float = 300) -> str:
-    """Run `git -C repo ARGS` and return its output; a failure raises ConfigError with git's last line."""
+    """Run `git -C repo ARGS` and return its output; a failure raises ConfigError with git's first error."""
+    return _run(repo, args, timeout=timeout).decode("utf-8", "replace")
+
+
+def _run(repo: Path, args: Sequence[str], *, timeout: float = 300, input: bytes | None = None) -> bytes:
     GIT_CALLS[args[0]] += 1
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_ASKPASS": "true", "LC_ALL": "C"}
     try:
         done = subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=True, timeout=timeout,
-                              env=env, stdin=subprocess.DEVNULL)
+                              env=env, input=input, stdin=None if input is not None else subprocess.DEVNULL)
     except FileNotFoundError as exc:
         raise MonitorError("git is not installed (apt-get install git)") from exc
     except subprocess.TimeoutExpired as exc:
@@ -84,7 +90,25 @@ def git(repo: Path, *args: str, timeout: float = 300) -> str:
         fatal = [line for line in lines if line.startswith(("fatal:", "error:"))]
         message = (fatal or lines or ["failed"])[0].removeprefix("fatal: ").removeprefix("error: ")
         raise ConfigError(f"git {args[0]}: {message}", path=str(repo)) from exc
-    return done.stdout.decode("utf-8", "replace")
+    return done.stdout
+
+
+def read_blobs(repo: Path, specs: Sequence[str]) -> list[str | None]:
+    """The files named `<commit>:<path>`, in one `git cat-file --batch` (None: not a file in that commit)."""
+    output = _run(repo, ["cat-file", "--batch"], input="".join(f"{spec}\n" for spec in specs).encode())
+    contents: list[str | None] = []
+    at = 0
+    for _ in specs:
+        end = output.index(b"\n", at)
+        header = output[at:end].split()
+        at = end + 1
+        if len(header) == 3 and header[1] in (b"blob", b"tree", b"commit", b"tag"):
+            size = int(header[2])
+            contents.append(output[at:at + size].decode("utf-8", "replace") if header[1] == b"blob" else None)
+            at += size + 1
+        else:  # "<spec> missing" (or ambiguous): the file was deleted in this commit
+            contents.append(None)
+    return contents
 
 
 def versions_from_git(repo: str | Path, path: str, *, since: datetime | None = None,
@@ -101,16 +125,16 @@ def versions_from_git(repo: str | Path, path: str, *, since: datetime | None = N
         commits.append((from_iso(committed), sha, subject))
     if not commits:
         raise ConfigError(f"no commit touches {path!r}", path=str(repo))
-    for at, sha, subject in sorted(commits, key=lambda c: c[0]):
-        if since is not None and at <= since:
-            continue
-        try:
-            content = git(repo, "show", f"{sha}:{path}")
-        except ConfigError:  # the file was deleted in this commit
-            continue
-        yield HistoricVersion(at=at, clauses=history_clauses(path, content, f"{path}@{sha[:8]}"),
-                              technical=bool(TECHNICAL_TITLES.match(subject)), source=sha[:8], commit=sha,
-                              content=content)
+    wanted = [c for c in sorted(commits, key=lambda c: c[0]) if since is None or c[0] > since]
+    for start in range(0, len(wanted), BLOBS_PER_READ):
+        chunk = wanted[start:start + BLOBS_PER_READ]
+        for (at, sha, subject), content in zip(chunk, read_blobs(repo, [f"{sha}:{path}" for _, sha, _ in chunk]),
+                                               strict=True):
+            if content is None:  # the file was deleted in this commit
+                continue
+            yield HistoricVersion(at=at, clauses=history_clauses(path, content, f"{path}@{sha[:8]}"),
+                                  technical=bool(TECHNICAL_TITLES.match(subject)), source=sha[:8], commit=sha,
+                                  content=content)
 
 
 # --- followed repositories ----------------------------------------------------------------------------------

@@ -303,7 +303,7 @@ def test_many_documents_of_one_repository_cost_one_fetch(tmp_path, run_cli, writ
     assert result.stdout.split().count("unchanged") == 29
     assert "changed" in dict(line.split(None, 1) for line in result.stdout.splitlines())["service-0/terms-of-use"]
     # one fetch; one log of what the new commits touched, shared; git for the touched document only
-    assert dict(ota_git.GIT_CALLS) == {"fetch": 1, "rev-parse": 1, "log": 2, "show": 1, "ls-tree": 1}
+    assert dict(ota_git.GIT_CALLS) == {"fetch": 1, "rev-parse": 1, "log": 2, "cat-file": 1, "ls-tree": 1}
 
 
 def test_concurrent_checks_share_one_fetch(tmp_path):
@@ -474,3 +474,16 @@ def test_import_ota_versions_writes_every_document_or_the_services_named(tmp_pat
     followed = ["chatgpt/terms-of-use", "chatgpt/privacy-policy", "le-chat/terms-of-service"]
     result = check(run_cli, *followed)                        # example/terms is a web page: not checked here
     assert sorted(line.split() for line in result.stdout.splitlines()) == sorted([doc, "new"] for doc in followed)
+
+
+def test_read_blobs_reads_many_versions_in_one_git_call(tmp_path):
+    repo = new_repo(tmp_path / "versions")
+    first = commit(repo, {"Le Chat/Conditions d'utilisation.md": "Données personnelles : é à ü\n",
+                          "A/B.md": "x" * 70_000}, "First records", "2025-01-01T00:00:00Z")
+    second = commit(repo, {"Le Chat/Conditions d'utilisation.md": None}, "Deleted", "2025-02-01T00:00:00Z")
+    ota_git.GIT_CALLS.clear()
+    assert ota_git.read_blobs(repo, [f"{first}:Le Chat/Conditions d'utilisation.md", f"{first}:A/B.md",
+                                     f"{second}:Le Chat/Conditions d'utilisation.md", f"{first}:A",
+                                     f"{second}:A/B.md"]) == [
+        "Données personnelles : é à ü\n", "x" * 70_000, None, None, "x" * 70_000]
+    assert dict(ota_git.GIT_CALLS) == {"cat-file": 1}
