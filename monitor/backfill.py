@@ -148,7 +148,7 @@ def backfill(store: Store, document: Document, history: Iterable[HistoricVersion
 
 
 def check_followed(doc: Document, state: DocumentState, store: Store, alerts: AlertConfig, now: datetime,
-                    started: float) -> CheckResult:
+                   started: float) -> CheckResult:
     """A check of a document followed in a git repository: update the repository's clone (at most once a
     round for all its documents) and import every new commit touching the file, as `backfill --git` does."""
     assert doc.ota is not None
@@ -176,14 +176,15 @@ def check_followed(doc: Document, state: DocumentState, store: Store, alerts: Al
                else Outcome.CHANGED if report.changes else Outcome.UNCHANGED)
     with store.atomic():
         last_commit, last_at = (report.last.commit, report.last.at) if report.last else (None, None)
+        # nothing new read and nothing recorded yet (a database from before, a new repo): the latest version's
         if last_commit is None and (seen is None or seen.last_commit is None) and latest is not None:
             last_commit, last_at = store.version_commits(doc.id).get(latest.number), latest.created_at
         store.record_followed(doc.id, repo=repo, path=path, now=now, head=clone.head, last_commit=last_commit,
                               last_commit_at=last_at if last_commit else None)
         if state.failing_alerted:
             enqueue(store, alerts, Event.DOCUMENT_RECOVERED,
-                     document_payload(doc, reason=store.last_error(doc.id), since=state.failing_since),
-                     now=now, document_id=doc.id)
+                    document_payload(doc, reason=store.last_error(doc.id), since=state.failing_since),
+                    now=now, document_id=doc.id)
         store.record_success(doc.id, status=str(outcome), now=now, next_due_at=now + jittered(doc.interval),
                              etag=None, last_modified=None)
     return CheckResult(document_id=doc.id, outcome=outcome, change_id=report.change_id, added=report.added,

@@ -85,7 +85,7 @@ def import_ota(ctx: Context, paths: tuple[str, ...], versions_repo: str | None, 
     Unsupported filters are reported on stderr; a bad declaration or an unknown service exits 2.
 
     \b
-    Examples:
+    Example:
       tosmon import-ota declarations/LinkedIn.json --write
       tosmon import-ota --versions https://github.com/OpenTermsArchive/genai-eu-versions --write
     """
