@@ -6,6 +6,10 @@
   daemon    `tosmon run` against the workload (N docs, 1 s interval) until C checks are done; RSS sampled
             with psutil every few seconds; a new round of 10% changes every 1000 checks
   micro     bench/micro.py with the project interpreter (classification throughput, 500 KB diff)
+  follow    a git repository of versions (Open Terms Archive layout) with 200 documents x 20 versions,
+            followed with `ota:` entries: three rounds of `tosmon check` (first import, nothing new, 10% of
+            the documents with a new commit), each with its wall time, peak RSS and git invocations counted
+            by a `git` wrapper on PATH (one fetch per round, not one per document)
 
 Prints Markdown; writes JSON to --out.   usage: extras.py --tosmon-bin .venv/bin/tosmon [options]
 """
@@ -153,6 +157,91 @@ def daemon(args, env: dict, out: dict) -> None:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+#: Runs one command and prints its peak RSS (ru_maxrss of the children: tosmon, or a git it ran if larger).
+RSS_WRAPPER = ("import json, resource, subprocess, sys, time; t = time.perf_counter(); "
+               "rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode; "
+               "print(json.dumps({'rc': rc, 's': time.perf_counter() - t, "
+               "'rss_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))")
+
+
+def _paragraphs(doc: int, version: int) -> str:
+    """A document of ~30 paragraphs (~6 KB); version v rewrites paragraph v (v > 0)."""
+    paras = [f"# Terms of Use of Service {doc}"]
+    for p in range(30):
+        edit = f" Revised in version {version}." if p == version else ""
+        paras.append(f"## Section {p + 1}\n\nWhen you use Service {doc}, clause {p + 1} applies to your account, "
+                     f"your content and the data we process to provide the service in your region.{edit} "
+                     "We may update this section and will tell you before the new terms apply.")
+    return "\n\n".join(paras) + "\n"
+
+
+def _fast_import(repo: Path, commits: list[tuple[str, str, str]], start: int, parent: bool) -> None:
+    """Append commits (path, text, title), one minute apart from epoch `start`, with git fast-import."""
+    chunks = []
+    for i, (path, text, title) in enumerate(commits):
+        data, msg = text.encode(), title.encode()
+        chunks.append(b"commit refs/heads/main\ncommitter OTA-Bot <bot@example.org> %d +0000\n" % (start + 60 * i))
+        chunks.append(b"data %d\n%s\n" % (len(msg), msg))
+        if i == 0 and parent:
+            chunks.append(b"from refs/heads/main^0\n")
+        chunks.append(b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(data), data))
+    subprocess.run(["git", "-C", str(repo), "fast-import", "--quiet"], input=b"".join(chunks), check=True)
+
+
+def follow(args, env: dict, out: dict) -> None:
+    docs, versions = args.follow_docs, args.follow_versions
+    workdir = Path(args.workdir) / f"follow-{docs}x{versions}"
+    shutil.rmtree(workdir, ignore_errors=True)
+    repo = workdir / "versions"
+    repo.mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    paths = [f"Service {d}/Terms of Use.md" for d in range(docs)]
+    history = []
+    for v in range(versions):
+        title = ("First record of {}" if v == 0 else "Apply technical or declaration upgrade on {}" if v % 7 == 0
+                 else "Record new changes of {}")
+        history += [(path, _paragraphs(d, v), title.format(path[:-3].replace("/", " ")))
+                    for d, path in enumerate(paths)]
+    start = 1_700_000_000
+    _fast_import(repo, history, start, parent=False)
+    with open(workdir / "watchlist.yaml", "w") as f:
+        f.write("services:\n")
+        for d, path in enumerate(paths):
+            f.write(f"  service-{d}:\n    documents:\n      terms-of-use:\n"
+                    f"        ota: {{repo: {json.dumps(str(repo))}, path: {json.dumps(path)}}}\n")
+    real_git = shutil.which("git")
+    calls = workdir / "git-calls.log"
+    wrapper = workdir / "bin" / "git"
+    wrapper.parent.mkdir()
+    # the subcommand is the first argument after `-C DIR` (tosmon always passes -C)
+    wrapper.write_text(f'#!/bin/sh\n[ "$1" = -C ] && echo "$3" >> "{calls}"\nexec "{real_git}" "$@"\n')
+    wrapper.chmod(0o755)
+    python = str(Path(args.tosmon_bin).parent / "python")
+    renv = {**env, "PATH": f"{wrapper.parent}:{env.get('PATH', '')}", "TOSMON_DB": str(workdir / "db/monitor.db"),
+            "TOSMON_WATCHLIST": str(workdir / "watchlist.yaml")}
+    rounds = []
+    for name in ("first import", "nothing new", "10% of documents with a new commit"):
+        if name.startswith("10%"):
+            changed = [(path, _paragraphs(d, versions), f"Record new changes of {path[:-3].replace('/', ' ')}")
+                       for d, path in enumerate(paths) if d % 10 == 0]
+            _fast_import(repo, changed, start + 60 * len(history), parent=True)
+        calls.write_text("")
+        r = subprocess.run([python, "-c", RSS_WRAPPER, args.tosmon_bin, "-q", "check"], env=renv,
+                           capture_output=True, text=True, check=True)
+        measured = json.loads(r.stdout)
+        counted: dict[str, int] = {}
+        for line in calls.read_text().split():
+            counted[line] = counted.get(line, 0) + 1
+        rounds.append({"round": name, "seconds": round(measured["s"], 2), "rss_mb": round(measured["rss_mb"], 1),
+                       "rc": measured["rc"], "git": counted, "git_total": sum(counted.values())})
+    with sqlite3.connect(workdir / "db/monitor.db") as c:
+        stored = {"stored_versions": c.execute("SELECT count(*) FROM versions").fetchone()[0],
+                  "stored_changes": c.execute("SELECT count(*) FROM changes").fetchone()[0]}
+    out["follow"] = {"documents": docs, "versions": versions, "commits": len(history), "rounds": rounds, **stored}
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 def micro(args, out: dict) -> None:
     python = str(Path(args.tosmon_bin).parent / "python")
     r = subprocess.run([python, str(HERE / "micro.py"), "--reps", str(args.micro_reps)], capture_output=True,
@@ -175,6 +264,16 @@ def markdown(out: dict) -> str:
                      f"{d['seconds']:.0f} s) | start {r['start']} MB (at {r['start_at_checks']} checks) / "
                      f"mid {r['mid']} MB (at {r['mid_at_checks']}) / end {r['end']} MB, max {r['max']} MB "
                      f"| < 80 MB and flat: {'met' if r['max'] < 80 and r['end'] - r['start'] < 8 else 'MISSED'} |")
+    if "follow" in out:
+        f = out["follow"]
+        for r in f["rounds"]:
+            git = ", ".join(f"{k} {v}" for k, v in sorted(r["git"].items()))
+            lines.append(f"| follow {f['documents']} documents x {f['versions']} versions of one repository "
+                         f"({f['commits']} commits), {r['round']} | {r['seconds']:.2f} s, peak RSS {r['rss_mb']} MB, "
+                         f"{r['git_total']} git invocations ({git}) | one fetch per round: "
+                         f"{'met' if r['git'].get('fetch') == 1 else 'MISSED'} |")
+        lines.append(f"| follow, stored after 3 rounds | {f['stored_versions']} versions, {f['stored_changes']} "
+                     "changes | |")
     m = out.get("micro", {})
     if "classify" in m:
         c = m["classify"]
@@ -206,7 +305,7 @@ def markdown(out: dict) -> str:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tosmon-bin", default=os.environ.get("TOSMON_BIN", "tosmon"))
-    ap.add_argument("--only", default="profile,log,daemon,micro")
+    ap.add_argument("--only", default="profile,log,daemon,micro,follow")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--profile-n", type=int, default=1000, help="N of the profiled cycle and the log database")
     ap.add_argument("--no-profile", dest="profile", action="store_false")
@@ -220,6 +319,8 @@ def main(argv=None) -> int:
     ap.add_argument("--daemon-sample", type=float, default=2.0, help="seconds between RSS samples")
     ap.add_argument("--daemon-max-seconds", type=float, default=1200)
     ap.add_argument("--micro-reps", type=int, default=5)
+    ap.add_argument("--follow-docs", type=int, default=200)
+    ap.add_argument("--follow-versions", type=int, default=20)
     ap.add_argument("--workdir", default=str(PEERS_DIR / "runs"))
     ap.add_argument("--results", default=str(HERE / "results"))
     ap.add_argument("--out", default=str(HERE / "results" / "extras.json"))
@@ -236,6 +337,8 @@ def main(argv=None) -> int:
         daemon(args, env, out)
     if "micro" in only:
         micro(args, out)
+    if "follow" in only:
+        follow(args, env, out)
     with open(args.out, "w") as f:
         json.dump(out, f, indent=1)
     print(markdown(out))

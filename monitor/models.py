@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -78,6 +79,36 @@ WEBHOOK_FORMATS = ("json", "slack", "discord")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OtaSource:
+    """A document followed in a git repository of versions (Open Terms Archive's `*-versions` repositories):
+    `repo` is a git URL or an absolute local path, `path` the file in it."""
+
+    repo: str
+    path: str
+
+    @property
+    def web_base(self) -> str | None:
+        """The repository's web address when it is on GitHub (commits can be linked), else None."""
+        match = _GITHUB_RE.fullmatch(self.repo)
+        return f"https://github.com/{match.group(1)}" if match else None
+
+    def url(self) -> str:
+        """Where the document can be read: the file on GitHub, else `repo#path`."""
+        from urllib.parse import quote
+
+        base = self.web_base
+        return f"{base}/blob/HEAD/{quote(self.path)}" if base else f"{self.repo}#{self.path}"
+
+    def commit_url(self, sha: str) -> str | None:
+        """A link to one commit (GitHub repositories only)."""
+        base = self.web_base
+        return f"{base}/commit/{sha}" if base else None
+
+
+_GITHUB_RE = re.compile(r"(?:https://|git@|ssh://git@)github\.com[/:]([\w.-]+/[\w.-]+?)(?:\.git)?/?")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Document:
     """One watched document, as configured in the watchlist."""
 
@@ -94,6 +125,7 @@ class Document:
     timeout: timedelta = timedelta(seconds=30)
     user_agent: str = "tosmon/1.0"
     render: bool = False
+    ota: OtaSource | None = None     # followed in a git repository instead of fetched from `urls`
 
     @property
     def url(self) -> str:
@@ -430,6 +462,23 @@ class SearchHit:
     kind: str                            # "version", "added", "removed" or "modified"
     text: str
     change_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FollowedState:
+    """What the database knows of a followed (`ota:`) document's repository."""
+
+    document_id: str
+    repo: str
+    path: str
+    last_commit: str | None = None       # newest commit touching path that was read
+    last_commit_at: datetime | None = None
+    head: str | None = None              # the repository's HEAD at the last successful check
+    checked_at: datetime | None = None
+
+    @property
+    def source(self) -> OtaSource:
+        return OtaSource(repo=self.repo, path=self.path)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

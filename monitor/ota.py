@@ -325,6 +325,51 @@ def import_declarations(paths: Sequence[Path]) -> ImportResult:
     return result
 
 
+# --- versions repositories (`import-ota --versions`) ----------------------------------------------------
+
+
+def import_versions(repo: str, clones: Path, services: Sequence[str] = ()) -> ImportResult:
+    """Watchlist entries that follow every document of an Open Terms Archive versions repository (a git URL
+    or a local path; files `<Service>/<Terms type>.md`), or of the services named (by name or slug). The
+    repository is fetched into its clone under `clones`, the one followed documents' checks use."""
+    from monitor.sources.ota_git import git, update_clone
+
+    if "://" not in repo and not re.fullmatch(r"[\w.-]+@[\w.-]+:.+", repo):
+        repo = os.path.abspath(os.path.expanduser(repo))     # the watchlist needs a path from anywhere
+    clone = update_clone(repo, clones, max_age=0)
+    result = ImportResult()
+    wanted = {name.lower(): name for name in services}
+    found: set[str] = set()
+    for path in git(clone.path, "ls-tree", "-r", "--name-only", "-z", clone.head).split("\0"):
+        parts = path.split("/")
+        if len(parts) != 2 or not parts[1].endswith(".md"):
+            continue
+        name, terms_type = parts[0], parts[1].removesuffix(".md")
+        slug, doc_slug = slugify(name), slugify(terms_type)
+        if wanted:
+            match = wanted.keys() & {name.lower(), slug}
+            if not match:
+                continue
+            found.update(match)
+        if not slug or not doc_slug:
+            result.warnings.append(f"{path}: no ASCII letters or digits for a slug, skipped")
+            continue
+        entry = next((e for e in result.entries if e.slug == slug), None)
+        if entry is None:
+            entry = ServiceEntry(slug=slug, name=name, source=repo)
+            result.entries.append(entry)
+        if doc_slug in entry.documents:
+            result.warnings.append(f"{path}: {slug}/{doc_slug} already comes from another file, skipped")
+            continue
+        entry.documents[doc_slug] = {"ota": {"repo": repo, "path": path}}
+    for key, name in wanted.items():
+        if key not in found and slugify(name) not in found:
+            result.errors.append(ConfigError(f"no service {name!r} (a folder of .md files)", path=repo))
+    if not result.entries and not result.errors:
+        result.errors.append(ConfigError("no <Service>/<Terms type>.md files", path=repo))
+    return result
+
+
 # --- YAML ------------------------------------------------------------------------------------------------
 
 
@@ -345,7 +390,10 @@ def _node(settings: Mapping[str, Any]) -> Any:
 
     node = CommentedMap()
     for key, value in settings.items():
-        if isinstance(value, list):
+        if isinstance(value, dict):   # ota: {repo: ..., path: "..."}
+            value = CommentedMap((k, Quoted(v) if k == "path" else v) for k, v in value.items())
+            value.fa.set_flow_style()
+        elif isinstance(value, list):
             seq = CommentedSeq()
             for item in value:
                 if isinstance(item, dict):
@@ -384,7 +432,7 @@ def render_entries(result: ImportResult) -> str:
 
 
 #: The keys import-ota manages in an existing document; others (language, ignore, interval...) are kept.
-MANAGED_KEYS = ("url", "urls", "select", "remove", "render")
+MANAGED_KEYS = ("url", "urls", "select", "remove", "render", "ota")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -211,6 +211,10 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
     now = now or utc_now()
     started = time.monotonic()
     state = store.document_state(doc.id)
+    if doc.ota is not None:  # followed in a git repository of versions, not fetched
+        from monitor.backfill import check_followed
+
+        return check_followed(doc, state, store, alerts, now, started)
     fingerprint = extractor_fingerprint(doc)
     latest = store.latest_version(doc.id)
     try:
@@ -367,7 +371,7 @@ def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = 
                 for i, doc in enumerate(host_docs):
                     if stop is not None and stop.is_set():
                         break
-                    if i and host_delay:
+                    if i and host_delay and doc.ota is None:   # a followed document asks no host
                         time.sleep(host_delay)
                     results.put(check_safely(doc, store=store, client=client, alerts=alerts,
                                              extract=extract or extract_pages))
@@ -389,3 +393,4 @@ def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = 
                 finished += 1
             else:
                 yield item
+

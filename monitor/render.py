@@ -5,7 +5,8 @@ Text that comes from pages (clauses, dates, opt-out hints, URLs, errors) passes 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from monitor.models import (
@@ -19,6 +20,7 @@ from monitor.models import (
     DocumentState,
     Flag,
     FlagDate,
+    FollowedState,
     SearchHit,
     VersionInfo,
 )
@@ -182,13 +184,16 @@ def clause_lines(change: Change | ClauseDiff, *, color: bool = False, context: i
 
 
 def show_change(change: Change, *, now: datetime, color: bool = False, context: int | None = 12,
-                side: bool = False, width: int = 160, local: bool = False) -> str:
-    """The full `tosmon show` text: header, flags, then the clause diff (inline or side by side)."""
+                side: bool = False, width: int = 160, local: bool = False, commit: str | None = None) -> str:
+    """The full `tosmon show` text: header, flags, then the clause diff (inline or side by side). `commit`:
+    the commit (a link when there is one) the new version came from, for documents read from git."""
     out = [paint(f"change #{change.id}", "bold", color=color) + f"  {change.document_id}  ({_p(change.service_name)})",
            f"url:      {_p(change.url)}",
            f"detected: {when(change.detected_at, local=local)}",
            f"versions: {change.from_version} -> {change.to_version}   "
            f"+{change.added} -{change.removed} ~{change.modified}"]
+    if commit:
+        out.append(f"commit:   {commit}")
     if change.flags:
         out.append("")
         for group in group_flags(change.flags):
@@ -261,10 +266,20 @@ def status_table(states: Sequence[DocumentState], *, color: bool = False, local:
                  color=color)
 
 
-def history_table(versions: Sequence[VersionInfo], *, color: bool = False, local: bool = False) -> str:
+def history_table(versions: Sequence[VersionInfo], *, color: bool = False, local: bool = False,
+                  commits: Mapping[int, str] | None = None) -> str:
+    """The versions of a document; with `commits` (versions read from git), the commit of each."""
     rows = [[str(v.number), _when(v.created_at, local), str(v.clauses), "technical" if v.technical else "",
-             v.text_hash[:12]] for v in versions]
-    return table(rows, ["VERSION", "CREATED", "CLAUSES", "KIND", "HASH"], color=color)
+             v.text_hash[:12]] + ([(commits.get(v.number) or "-")[:12]] if commits else []) for v in versions]
+    return table(rows, ["VERSION", "CREATED", "CLAUSES", "KIND", "HASH"] + (["COMMIT"] if commits else []),
+                 color=color)
+
+
+def followed_line(state: FollowedState, *, local: bool = False) -> str:
+    """Where a followed document comes from and the last commit seen (`tosmon status`)."""
+    seen = (f"last commit {state.last_commit[:12]} ({_when(state.last_commit_at, local)})" if state.last_commit
+            else "no commit seen yet")
+    return f"{state.document_id}: follows {_p(state.repo)} {json.dumps(state.path, ensure_ascii=False)}, {seen}"
 
 
 def deliveries_table(deliveries: Sequence[Delivery], *, color: bool = False, local: bool = False) -> str:

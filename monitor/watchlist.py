@@ -32,6 +32,7 @@ from monitor.models import (
     ChannelConfig,
     Document,
     Event,
+    OtaSource,
     RangeSelector,
     RetryPolicy,
     Watchlist,
@@ -43,6 +44,9 @@ SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]*")
 LANGUAGE_RE = re.compile(r"[a-z]{2}")
 _ZERO_DURATION_RE = re.compile(r"\s*[0.]+\s*[a-z]+\s*")
 EVENTS = tuple(str(event) for event in Event)
+GIT_SCHEMES = ("https", "http", "git", "ssh", "file")
+#: Keys a followed (`ota:`) document cannot have: its text is the repository's, taken as it is.
+NOT_WITH_OTA = ("url", "urls", "select", "remove", "ignore", "render", "user_agent")
 
 _NULL = "tag:yaml.org,2002:null"
 _BOOL = "tag:yaml.org,2002:bool"
@@ -255,6 +259,28 @@ def _list_of(item: Check, what: str, *, single: bool = True, non_empty: bool = F
     return check
 
 
+def _repo(node: Node, key: str) -> str:
+    """A git repository: a URL (http, https, git, ssh, file), `user@host:path`, or a local path."""
+    text = _string(node, key)
+    scheme = text.split("://", 1)[0].lower() if "://" in text else None
+    if scheme is not None and (scheme not in GIT_SCHEMES or any(c.isspace() for c in text)):
+        raise _Problem(f"{_quote(text)} is not a git URL (expected {', '.join(GIT_SCHEMES)}:// or a local path)",
+                       node, key)
+    if text.startswith("-"):
+        raise _Problem(f"{_quote(text)} is not a repository (starts with -)", node, key)
+    return text
+
+
+def _repo_path(node: Node, key: str) -> str:
+    """A file's path inside a repository: relative, with / separators and no `..`."""
+    text = _string(node, key)
+    parts = text.split("/")
+    if text.startswith("/") or "\\" in text or any(part in ("", ".", "..") for part in parts):
+        raise _Problem(f"{_quote(text)} is not a path inside the repository (relative, / separated, no ..)",
+                       node, key)
+    return text
+
+
 _selectors = _list_of(_selector_or_range, "CSS selectors")
 _regexes = _list_of(_regex, "regexes")
 _events = _list_of(_event, "events", non_empty=True)
@@ -274,7 +300,8 @@ CHANNEL_KEYS: dict[str, Check] = {"name": _string, "url_env": _env_name, "events
 SERVICE_KEYS: dict[str, Check] = {"name": _string, "documents": _raw}
 DOCUMENT_KEYS: dict[str, Check] = {"url": _url, "urls": _urls, "select": _selectors, "remove": _selectors,
                                    "ignore": _regexes, "language": _language, "render": _bool,
-                                   **DEFAULTS_KEYS}
+                                   "ota": _raw, **DEFAULTS_KEYS}
+OTA_KEYS: dict[str, Check] = {"repo": _repo, "path": _repo_path}
 
 
 @dataclass
@@ -368,8 +395,17 @@ class _Validator:
             if "url" in doc.nodes and "urls" in doc.nodes:
                 self.error("give either url or urls, not both", doc.nodes["urls"], doc_key)
                 continue
+            if "ota" in doc.nodes:
+                ota = self.ota_source(doc, doc_key)
+                if ota is None or not doc.ok:
+                    continue
+                values = {**{k: v for k, v in defaults.items() if k not in NOT_WITH_OTA}, **doc.values,
+                          "ota": ota}
+                documents.append(Document(id=f"{slug}/{doc_slug}", service=slug, service_name=name,
+                                          name=doc_slug, urls=(ota.url(),), **values))
+                continue
             if doc.mapping and "url" not in doc.nodes and "urls" not in doc.nodes:
-                self.error('missing key "url" (or "urls")', doc_knode, doc_key)
+                self.error('missing key "url" (or "urls", or "ota")', doc_knode, doc_key)
                 continue
             if not doc.ok:
                 continue
@@ -378,6 +414,32 @@ class _Validator:
             documents.append(Document(id=f"{slug}/{doc_slug}", service=slug, service_name=name, name=doc_slug,
                                       urls=urls, **values))
         return documents
+
+    def ota_source(self, doc: _Fields, doc_key: str) -> OtaSource | None:
+        """A document's `ota: {repo, path}`; a relative local repository is taken from the watchlist's folder."""
+        for name in NOT_WITH_OTA:
+            if name in doc.nodes:
+                self.error(f"{name} cannot be used with ota (a followed document is the repository's text)",
+                           doc.nodes[name], f"{doc_key}.{name}")
+                return None
+        key = f"{doc_key}.ota"
+        node = doc.values.get("ota")
+        ota = self.fields(node, key, OTA_KEYS)
+        if not isinstance(node, MappingNode):
+            if ota.mapping:
+                self.error(f"expected a mapping with repo and path, got {_kind(node) if node else 'null'}",
+                           doc.nodes["ota"], key)
+            return None
+        for required in ("repo", "path"):
+            if required not in ota.nodes:
+                self.error(f"missing key {_quote(required)}", node, key)
+                ota.ok = False
+        if not ota.ok:
+            return None
+        repo = str(ota.values["repo"])
+        if "://" not in repo and not re.fullmatch(r"[\w.-]+@[\w.-]+:.+", repo):   # a local path
+            repo = os.path.abspath(os.path.join(os.path.dirname(self.path), os.path.expanduser(repo)))
+        return OtaSource(repo=repo, path=ota.values["path"])
 
     def alerts(self, node: Node | None) -> AlertConfig:
         alerts = self.fields(node, "alerts", ALERTS_KEYS)

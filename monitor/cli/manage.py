@@ -75,24 +75,36 @@ def backfill(ctx: Context, git_dir: str | None, file_path: str | None, dir_path:
 
 
 @cli.command("import-ota")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--versions", "versions_repo", metavar="REPO",
+              help="Follow the documents of a versions repository (git URL or local path) instead.")
+@click.option("--service", "services", multiple=True, metavar="S",
+              help="With --versions: only this service (name or slug; repeatable).")
 @click.option("--write", is_flag=True, help="Insert/update the entries in the --watchlist file (keeps its "
               "comments and order) instead of printing them.")
 @pass_ctx
 @handle_errors
-def import_ota(ctx: Context, paths: tuple[str, ...], write: bool) -> None:
-    """Turn Open Terms Archive declarations (files or folders) into watchlist entries; print them, or
-    write them into the watchlist. Unsupported filters are reported on stderr; a bad declaration exits 2.
+def import_ota(ctx: Context, paths: tuple[str, ...], versions_repo: str | None, services: tuple[str, ...],
+               write: bool) -> None:
+    """Turn Open Terms Archive declarations (files or folders) into watchlist entries, or (--versions) follow
+    the documents of a versions repository; print the entries, or write them into the watchlist.
+    Unsupported filters are reported on stderr; a bad declaration or an unknown service exits 2.
 
     \b
     Example:
       tosmon import-ota declarations/LinkedIn.json --write
+      tosmon import-ota --versions https://github.com/OpenTermsArchive/genai-eu-versions --write
     """
     from pathlib import Path
 
-    from monitor.ota import import_declarations, render_entries, write_into_watchlist
+    from monitor.ota import import_declarations, import_versions, render_entries, write_into_watchlist
 
-    result = import_declarations([Path(p) for p in paths])
+    if bool(paths) == bool(versions_repo) or (services and not versions_repo):
+        raise click.UsageError("give declaration PATHs, or --versions REPO [--service S...]")
+    if versions_repo:
+        result = import_versions(versions_repo, Path(ctx.db_path).parent / "ota-repos", services)
+    else:
+        result = import_declarations([Path(p) for p in paths])
     for line in result.notes:
         click.echo(f"note: {line}", err=True)
     for line in result.warnings:

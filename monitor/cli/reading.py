@@ -22,7 +22,7 @@ from monitor.errors import ConfigError, NotFound
 from monitor.timeutil import utc_now
 
 if TYPE_CHECKING:
-    from monitor.models import Change, VersionInfo
+    from monitor.models import Change, FollowedState, VersionInfo
     from monitor.store import Store
 
 
@@ -53,6 +53,15 @@ def check_filters(store: Store, *, document: str | None = None, service: str | N
 
 
 
+def _source_json(state: FollowedState) -> dict[str, Any]:
+    """A followed document's source in `status --json`."""
+    from monitor.timeutil import iso_z
+
+    return {"repo": state.repo, "path": state.path, "last_commit": state.last_commit,
+            "last_commit_at": iso_z(state.last_commit_at) if state.last_commit_at else None,
+            "last_commit_url": state.source.commit_url(state.last_commit) if state.last_commit else None}
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="One JSON list on stdout.")
 @pass_ctx
@@ -64,21 +73,26 @@ def status(ctx: Context, as_json: bool) -> None:
     Example:
       tosmon status --json
     """
-    from monitor.render import status_table
+    from monitor.render import followed_line, status_table
     from monitor.sanitize import printable
     from monitor.timeutil import iso_z
 
     store = ctx.store(create=False)
     states = store.document_states(include_inactive=False)
+    followed = store.followed_states()   # documents read from a git repository (ota:)
     if as_json:
         print_json([{"id": s.id, "service": s.service_name, "url": s.url,
                 "last_checked_at": iso_z(s.last_checked_at) if s.last_checked_at else None,
                 "last_status": s.last_status, "last_error": store.last_error(s.id) if s.last_status == "error"
                 else None, "versions": s.versions, "changes": s.changes,
                 "consecutive_failures": s.consecutive_failures,
-                "next_due_at": iso_z(s.next_due_at) if s.next_due_at else None} for s in states])
+                "next_due_at": iso_z(s.next_due_at) if s.next_due_at else None}
+               | ({"source": _source_json(followed[s.id])} if s.id in followed else {}) for s in states])
         return
     click.echo(status_table(states, color=ctx.color, local=ctx.local_time))
+    for s in states:
+        if s.id in followed:
+            click.echo(followed_line(followed[s.id], local=ctx.local_time))
     for s in states:
         if s.last_status == "error":
             click.echo(printable(f"{s.id}: {store.last_error(s.id)}"))
@@ -137,14 +151,22 @@ def show(ctx: Context, change_id: int, context: int, side: bool, as_json: bool) 
     """
     from monitor.render import show_change
 
-    change = ctx.store(create=False).get_change(check_id(change_id, f"no change #{change_id}"))
+    store = ctx.store(create=False)
+    change = store.get_change(check_id(change_id, f"no change #{change_id}"))
+    sha = store.version_commits(change.document_id).get(change.to_version)   # read from git
+    followed = store.followed_state(change.document_id) if sha else None
+    link = followed.source.commit_url(sha) if followed and sha else None
     if as_json:
-        print_json(change.to_json(clauses=True))
+        data = change.to_json(clauses=True)
+        if sha:
+            data["commit"] = {"sha": sha, "url": link}
+        print_json(data)
         return
     import shutil
 
     click.echo(show_change(change, now=utc_now(), color=ctx.color, context=None if context < 0 else context,
-                           side=side, width=shutil.get_terminal_size((160, 24)).columns, local=ctx.local_time))
+                           side=side, width=shutil.get_terminal_size((160, 24)).columns, local=ctx.local_time,
+                           commit=link or sha))
 
 
 @cli.command()
@@ -165,12 +187,13 @@ def history(ctx: Context, doc_id: str, as_json: bool) -> None:
     store = ctx.store(create=False)
     known_document(store, doc_id)
     versions = store.versions(doc_id)
+    commits = store.version_commits(doc_id)   # versions read from git (ota:, backfill --git)
     if as_json:
         print_json([{"version": v.number, "created_at": iso_z(v.created_at), "clauses": v.clauses,
                 "technical": v.technical, "text_hash": v.text_hash, "extractor": v.extractor}
-               for v in versions])
+               | ({"commit": commits[v.number]} if v.number in commits else {}) for v in versions])
         return
-    click.echo(history_table(versions, color=ctx.color, local=ctx.local_time))
+    click.echo(history_table(versions, color=ctx.color, local=ctx.local_time, commits=commits))
 
 
 @cli.command()

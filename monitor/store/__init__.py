@@ -30,6 +30,7 @@ from monitor.models import (
     Event,
     Flag,
     FlagDate,
+    FollowedState,
     SearchHit,
     SnapshotInfo,
     VersionInfo,
@@ -243,6 +244,47 @@ class Store(Connection):
         if number == 1 or technical:  # later versions are searchable through their changed clauses
             self.conn.execute("INSERT INTO version_fts (rowid, text) VALUES (last_insert_rowid(), ?)", [text])
         return number
+
+    # --- followed repositories (ota: documents) ---------------------------------------------------------
+
+    def followed_state(self, document_id: str) -> FollowedState | None:
+        row = self._one("SELECT * FROM ota_sources WHERE document_id = ?", [document_id])
+        return self._followed(row) if row else None
+
+    def followed_states(self) -> dict[str, FollowedState]:
+        return {row["document_id"]: self._followed(row) for row in self._all("SELECT * FROM ota_sources")}
+
+    @staticmethod
+    def _followed(row: dict[str, Any]) -> FollowedState:
+        return FollowedState(document_id=row["document_id"], repo=row["repo"], path=row["path"],
+                             last_commit=row["last_commit"], last_commit_at=_dt(row["last_commit_at"]),
+                             head=row["head"], checked_at=_dt(row["checked_at"]))
+
+    def record_followed(self, document_id: str, *, repo: str, path: str, now: datetime, head: str | None,
+                        last_commit: str | None = None, last_commit_at: datetime | None = None) -> None:
+        """Upsert what a check saw; another repo or path forgets what was seen of the old one. `head` is None
+        after a failed check, so that the next check reads the history again."""
+        self.conn.execute(
+            """INSERT INTO ota_sources (document_id, repo, path, last_commit, last_commit_at, head, checked_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (document_id) DO UPDATE SET
+                   last_commit = CASE WHEN repo = excluded.repo AND path = excluded.path
+                                      THEN coalesce(excluded.last_commit, last_commit) ELSE excluded.last_commit END,
+                   last_commit_at = CASE WHEN repo = excluded.repo AND path = excluded.path
+                                         THEN coalesce(excluded.last_commit_at, last_commit_at)
+                                         ELSE excluded.last_commit_at END,
+                   head = excluded.head,
+                   repo = excluded.repo, path = excluded.path, checked_at = excluded.checked_at""",
+            [document_id, repo, path, last_commit, _ts(last_commit_at), head, _ts(now)])
+
+    def set_version_commit(self, document_id: str, number: int, sha: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO version_commits (document_id, number, sha) VALUES (?, ?, ?)",
+                          [document_id, number, sha])
+
+    def version_commits(self, document_id: str) -> dict[int, str]:
+        """The commit each version came from (versions imported from git only)."""
+        rows = self._all("SELECT number, sha FROM version_commits WHERE document_id = ?", [document_id])
+        return {row["number"]: row["sha"] for row in rows}
 
     # --- changes ---------------------------------------------------------------------------------------
 

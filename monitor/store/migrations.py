@@ -236,3 +236,28 @@ def m008_channels_reminders(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m011_ota_sources(db: Database) -> None:
+    """Documents followed in a git repository of versions: what was seen of the repository, and the commit
+    each version came from (also for `backfill --git`)."""
+    db.executescript(
+        """
+        CREATE TABLE ota_sources (
+            document_id TEXT PRIMARY KEY REFERENCES documents(id),
+            repo TEXT NOT NULL,                -- git URL or local path
+            path TEXT NOT NULL,                -- the file in it
+            last_commit TEXT,                  -- newest commit touching path that was read
+            last_commit_at TEXT,               -- its commit date
+            head TEXT,                         -- the repository's HEAD at the last successful check
+            checked_at TEXT
+        );
+        CREATE TABLE version_commits (
+            document_id TEXT NOT NULL REFERENCES documents(id),
+            number INTEGER NOT NULL,           -- versions.number
+            sha TEXT NOT NULL,
+            PRIMARY KEY (document_id, number)
+        );
+        """
+    )

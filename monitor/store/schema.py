@@ -8,4 +8,5 @@ MIGRATION_SET = "tosmon"
 MIGRATION_NAMES = ("m001_initial", "m002_search", "m003_snapshot_text_hash",
                    "m004_delivery_retry_from", "m005_lean_version_index", "m006_zstd_dictionaries",
                    "m007_cli_install_meta",
-                   "m008_channels_reminders")
+                   "m008_channels_reminders",
+                   "m011_ota_sources")

@@ -138,7 +138,7 @@ def test_dir_backfill_with_dated_files(tmp_path, run_cli):
 def test_dir_backfill_html_snapshots(tmp_path, run_cli):
     folder = tmp_path / "html"
     folder.mkdir()
-    page = ("<html><body><nav>Menu</nav><main><h1>Terms</h1><p>Be kind.</p>{extra}</main>"
+    page = ("<html><body><nav>Menu</nav><main><h1>Terms</h1><p>Be kind to the other members of this community at all times.</p>{extra}</main>"
             "<footer>(c) Example</footer></body></html>")
     (folder / "2024-01-31.html").write_text(page.format(extra=""), encoding="utf-8")
     (folder / "2024-03-01.html").write_text(page.format(extra="<p>No spam.</p>"), encoding="utf-8")

@@ -1,0 +1,1 @@
+"""Document sources besides web pages: git repositories of versions (`ota_git`)."""
