@@ -47,9 +47,15 @@ def status(ctx: Context, as_json: bool) -> None:
                 "next_due_at": iso_z(s.next_due_at) if s.next_due_at else None} for s in states])
         return
     click.echo(status_table(states, color=ctx.color))
-    for s in states:
-        if s.last_status == "error":
-            click.echo(f"{s.id}: {store.last_error(s.id)}")
+    errors = {s.id: store.last_error(s.id) for s in states if s.last_status == "error"}
+    for doc_id, error in errors.items():
+        click.echo(f"{doc_id}: {error}")
+    if errors:   # one line per cause, the most frequent first
+        from monitor.pipeline import failure_causes
+
+        click.echo(f"{len(errors)} of {len(states)} documents failing:")
+        for cause, count in failure_causes(list(errors.values())):
+            click.echo(f"  {count:>4}  {cause}")
 
 
 @cli.command("log")
