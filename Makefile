@@ -45,7 +45,7 @@ clean:
 N       ?= 200,1000
 REPS    ?= 3
 PEERS   ?= tosmon,urlwatch,urlwatch-text,changedetection.io
-EXTRAS  ?= profile,log,daemon,micro
+EXTRAS  ?= profile,log,daemon,scale,micro
 DAEMON_CHECKS ?= 10000
 PEERS_DIR ?= /tmp/peers
 bench: $(STAMP)

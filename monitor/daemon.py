@@ -41,7 +41,7 @@ WATCH_FILE_SECONDS = 2
 #: After SIGTERM: how long checks and deliveries in flight get to wind down (their fetches are cancelled).
 STOP_GRACE_SECONDS = 5.0
 #: At most this many hosts are checked at once; one request at a time per host, starts this far apart.
-MAX_IN_FLIGHT = 32
+MAX_IN_FLIGHT = 16
 HOST_DELAY_SECONDS = 1.0
 #: `run --once` (a round, then exit): this many hosts at once.
 MAX_CONCURRENT_HOSTS = 4

@@ -15,8 +15,10 @@ Bodies are streamed and counted after decoding, so an oversize page or a gzip bo
 from __future__ import annotations
 
 import codecs
+import functools
 import logging
 import re
+import ssl
 import time
 import zlib
 from collections.abc import Iterator
@@ -69,17 +71,21 @@ def make_client(*, user_agent: str = "tosmon/1.0") -> httpx.Client:
     import httpcore
 
     limits = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0)
-    transport = httpx.HTTPTransport(http1=True, http2=False, limits=limits)
+    transport = httpx.HTTPTransport(verify=_ssl_context(), http1=True, http2=False, limits=limits)
     transport._pool = httpcore.ConnectionPool(   # the pool httpx builds, on the deadline-keeping backend
-        ssl_context=httpx.create_ssl_context(), max_connections=limits.max_connections,
+        ssl_context=_ssl_context(), max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
         http1=True, http2=False, network_backend=DeadlineBackend())
     return httpx.Client(
-        transport=transport,
-        follow_redirects=True, max_redirects=MAX_REDIRECTS, http1=True, http2=False,
-        limits=limits,
+        transport=transport, follow_redirects=True, max_redirects=MAX_REDIRECTS,
         headers={"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
     )
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context (the CA bundle loaded once) shared by every client: the daemon has one per thread."""
+    return httpx.create_ssl_context()
 
 
 def fetch_document(url: str, *, client: httpx.Client, timeout: float = 30.0, user_agent: str = "tosmon/1.0",
