@@ -91,6 +91,7 @@ class Daemon:
         self._busy: set[str] = set()                  # hosts with a check in flight
         self._next_start: dict[str, float] = {}       # host -> earliest monotonic start of its next request
         self._in_flight = 0
+        self._turn = 0
         self._startup: dict[str, str | None] = {}     # first check of each document due at start -> error
         self._startup_total = 0
 
@@ -230,8 +231,10 @@ class Daemon:
             log.error("watchlist not reloaded, keeping the previous one: %s", exc)
             return
         self._watchlist = watchlist
+        before = intervals(store)
         store.sync_documents(watchlist.documents, now=utc_now())
-        moved = reschedule(store, watchlist.documents)
+        moved = reschedule(store, [d for d in watchlist.documents
+                                   if before.get(d.id) != d.interval.total_seconds()])
         self._load(store)
         with self._lock:   # documents no longer listed leave their host queues
             for host, ids in self._hosts.items():
@@ -253,7 +256,9 @@ class Daemon:
                     continue
                 self._waiting.add(doc_id)
                 self._hosts.setdefault(_host(docs[doc_id]), deque()).append(doc_id)
-            for host, ids in self._hosts.items():
+            hosts = list(self._hosts.items())
+            self._turn = (self._turn + 1) % max(1, len(hosts))   # no host always first when slots run out
+            for host, ids in hosts[self._turn:] + hosts[:self._turn]:
                 if self._in_flight >= MAX_IN_FLIGHT:
                     break
                 if not ids or host in self._busy or self._next_start.get(host, 0.0) > mono:
@@ -363,9 +368,20 @@ def _host(doc: Document) -> str:
     return urlsplit(doc.url).netloc.lower()
 
 
+def intervals(store: object) -> dict[str, float]:
+    """Each document's interval (seconds) as last synced into the database."""
+    import json
+
+    from monitor.store import Store
+
+    assert isinstance(store, Store)
+    rows = store.conn.execute("SELECT id, config FROM documents WHERE config IS NOT NULL").fetchall()
+    return {doc_id: float(json.loads(config).get("interval", 0)) for doc_id, config in rows}
+
+
 def reschedule(store: object, documents: tuple[Document, ...] | list[Document]) -> int:
-    """After a reload: next due = min(planned, last check + interval), so a shorter interval applies now,
-    not after the old one. Returns how many documents moved earlier."""
+    """After a reload, for `documents` (those whose interval changed): next due = min(planned, last check +
+    interval), so a shorter interval applies now, not after the old one. Returns how many moved earlier."""
     from monitor.store import Store
 
     assert isinstance(store, Store)
