@@ -84,6 +84,7 @@ class Daemon:
         self._seen_mtime = 0.0
         self._lock = threading.Lock()
         self._jobs: queue.SimpleQueue[Document | None] = queue.SimpleQueue()
+        self._docs: dict[str, Document] = {}          # the watchlist's documents by id
         self._due: dict[str, float] = {}              # document id -> next due (unix time)
         self._heap: list[tuple[float, str]] = []      # (due, id); stale entries are skipped
         self._hosts: dict[str, deque[str]] = {}       # host -> ids waiting for it, due order
@@ -179,10 +180,13 @@ class Daemon:
 
         store = Store(self.db_path)
         outbox = Outbox(self.db_path, alerts=self._alerts, stop=self._stop)
+        loaded = False
         try:
-            self._load(store, first=True)
             while not self._stop.is_set():
                 try:
+                    if not loaded:   # retried every tick while the database cannot be read
+                        self._load(store, first=True)
+                        loaded = True
                     if self._reload.is_set():
                         self._maybe_reload(store)
                     self._dispatch()
@@ -206,6 +210,7 @@ class Daemon:
         store.sync_documents(self._watchlist.documents, now=now)
         states = {s.id: s for s in store.document_states()}
         with self._lock:
+            self._docs = {d.id: d for d in self._watchlist.documents}
             self._due.clear()
             self._heap.clear()
             for doc in self._watchlist.documents:
@@ -246,8 +251,7 @@ class Daemon:
 
     def _dispatch(self) -> None:
         """Queue the due documents on their hosts; start one check on each idle host whose delay has passed."""
-        assert self._watchlist is not None
-        docs = {d.id: d for d in self._watchlist.documents}
+        docs = self._docs
         now, mono = time.time(), time.monotonic()
         with self._lock:
             while self._heap and self._heap[0][0] <= now:
