@@ -48,7 +48,7 @@ clean:
 N       ?= 200,1000
 REPS    ?= 3
 PEERS   ?= tosmon,urlwatch,urlwatch-text,changedetection.io
-EXTRAS  ?= profile,log,daemon,micro,follow
+EXTRAS  ?= profile,log,daemon,scale,micro,follow
 DAEMON_CHECKS ?= 10000
 PEERS_DIR ?= /tmp/peers
 bench: $(STAMP)

@@ -3,7 +3,7 @@
 # peers side by side on the workload, then the extra measurements; print Markdown (also saved under bench/results/).
 # Settings (environment; the Makefile passes its variables through):
 #   N=200,1000  REPS=3  PEERS=tosmon,urlwatch,urlwatch-text,changedetection.io (add ota with BENCH_OTA=1)
-#   EXTRAS=profile,log,daemon,micro,follow (empty: none)  DAEMON_CHECKS=10000  PROFILE_N=1000  TOSMON_BIN=.venv/bin/tosmon
+#   EXTRAS=profile,log,daemon,scale,micro,follow (empty: none)  DAEMON_CHECKS=10000  PROFILE_N=1000  TOSMON_BIN=.venv/bin/tosmon
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 export PEERS_DIR=${PEERS_DIR:-/tmp/peers}
@@ -12,7 +12,7 @@ TOSMON_BIN=$(cd "$(dirname "$TOSMON_BIN")" && pwd)/$(basename "$TOSMON_BIN")
 N=${N:-200,1000}; REPS=${REPS:-3}
 PEERS=${PEERS:-tosmon,urlwatch,urlwatch-text,changedetection.io}
 if [ "${BENCH_OTA:-0}" = 1 ] && [[ ",$PEERS," != *",ota,"* ]]; then PEERS="$PEERS,ota"; fi
-EXTRAS=${EXTRAS-profile,log,daemon,micro,follow}
+EXTRAS=${EXTRAS-profile,log,daemon,scale,micro,follow}
 bash "$HERE/peers/setup_peers.sh"
 PY=$PEERS_DIR/harness-venv/bin/python
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)

@@ -15,10 +15,16 @@ MonitorError                 anything tosmon reports to the user as a failure of
 ├── DeliveryError            a webhook delivery failed; carries .retryable and .retry_after
 └── NotFound                 an id given on the command line does not exist
 ```
-Bugs are not MonitorErrors: they propagate as ordinary exceptions.
+Bugs are not MonitorErrors: they propagate as ordinary exceptions. Neither is `Cancelled`: a check or delivery
+stopped by a shutdown records nothing.
 """
 
 from __future__ import annotations
+
+
+class Cancelled(Exception):
+    """Raised in a check or delivery in flight when the process is stopping (SIGTERM, Ctrl-C); not a
+    MonitorError, so nothing records it as a failure."""
 
 
 class MonitorError(Exception):

@@ -16,14 +16,13 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from monitor.diff import diff_clauses
-from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
+from monitor.errors import Cancelled, ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
 from monitor.extract import EXTRACTOR_VERSION, extract_clauses, page_links
 from monitor.fetch import MAX_BODY_BYTES, decode_body, fetch_document
 from monitor.guards import SOFT_REASONS, suspect_reason, wall_reason
@@ -48,8 +47,10 @@ if TYPE_CHECKING:  # only for annotations; monitor.fetch imports it at run time
 
 log = logging.getLogger(__name__)
 
-#: A failing document is retried after interval, 2x, 4x ... at most this many intervals.
+#: A failing document is retried after FIRST_RETRY (or its interval if shorter), then 4x longer each time,
+#: at most this many intervals.
 MAX_BACKOFF_FACTOR = 8
+FIRST_RETRY = timedelta(minutes=1)
 #: Share of an interval by which the next check moves at random.
 JITTER = 0.1
 #: No webhooks: what checks queue when the caller has no alert configuration (frozen, so safe to share).
@@ -78,9 +79,31 @@ def extractor_fingerprint(doc: Document) -> str:
 
 
 def failure_delay(doc: Document, failures: int) -> timedelta:
-    """How long to wait after the n-th consecutive failure: interval x 1, 2, 4, 8 (the cap), with jitter."""
-    factor = min(MAX_BACKOFF_FACTOR, 2 ** max(0, failures - 1))
-    return jittered(doc.interval * factor)
+    """How long to wait after the n-th consecutive failure: a short first retry (FIRST_RETRY, or the interval
+    if shorter) growing 4x each time, at most MAX_BACKOFF_FACTOR intervals; with jitter. An offline start
+    is thus retried within minutes, not one interval later."""
+    first = min(doc.interval, FIRST_RETRY)
+    delay = min(first * 4 ** min(max(0, failures - 1), 20), doc.interval * MAX_BACKOFF_FACTOR)
+    return jittered(delay)
+
+
+def failure_cause(error: str | None) -> str:
+    """The kind of a recorded failure, for summaries: `connection failed`, `timed out`, `HTTP 404 Not
+    Found`, `suspect`..., i.e. the message without its URL and details."""
+    text = (error or "unknown").strip()
+    if "://" in text.split(" ", 1)[0]:          # "<url>: problem: detail"
+        text = text.split(": ", 1)[1] if ": " in text else text
+    cause = text.split(": ", 1)[0].strip()
+    return cause[:60] or "unknown"
+
+
+def failure_causes(errors: Sequence[str | None]) -> list[tuple[str, int]]:
+    """Failures counted by cause, the most frequent first."""
+    counts: dict[str, int] = {}
+    for error in errors:
+        cause = failure_cause(error)
+        counts[cause] = counts.get(cause, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
 
 
 def jittered(interval: timedelta) -> timedelta:
@@ -334,6 +357,8 @@ def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: A
     `internal error: ...` instead of stopping the caller; one INFO line per check."""
     try:
         result = check_document(doc, store=store, client=client, alerts=alerts, now=now, extract=extract)
+    except Cancelled:                     # the process is stopping: nothing is recorded
+        raise
     except Exception as exc:
         log.error("%s: internal error", doc.id, exc_info=True)
         state = store.document_state(doc.id)
@@ -350,47 +375,81 @@ def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: A
     return result
 
 
+def lease_ttl(doc: Document) -> float:
+    """How long a check of `doc` may hold its lease: every page's deadline, a browser start, and a margin."""
+    return len(doc.urls) * (doc.timeout.total_seconds() + 60.0) + 60.0
+
+
+def check_leased(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = NO_ALERTS,
+                 extract: ExtractPages = extract_pages, stop: threading.Event | None = None) -> CheckResult | None:
+    """`check_safely` under the document's lease, so that concurrent `check` and `run` processes check one
+    document one at a time (the second then finds the first's version: one version per distinct text).
+    Waits for a lease held elsewhere; None when `stop` was set meanwhile."""
+    from monitor.store.leases import leased
+
+    with leased(store, f"doc:{doc.id}", ttl=lease_ttl(doc), stop=stop) as held:
+        if not held:
+            return None
+        return check_safely(doc, store=store, client=client, alerts=alerts, extract=extract)
+
+
 def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = NO_ALERTS,
                workers: int = 4, host_delay: float = 0.0, per_host: int = 1,
                stop: threading.Event | None = None, extract: ExtractPages | None = None) -> Iterator[CheckResult]:
     """Check documents concurrently, yielding results as they finish: at most `workers` queues at once, at
     most `per_host` requests at a time per host, `host_delay` seconds apart within a queue. Each worker has
-    its own database connection (SQLite serialises the writes; each check is still one transaction).
-    `extract` (default: `extract_pages`, in this thread) turns fetched pages into clauses."""
+    its own database connection (SQLite serialises the writes; each check is still one transaction, under
+    the document's lease). `extract` (default: `extract_pages`, in this thread) turns fetched pages into
+    clauses. Workers are daemon threads: after `monitor.fetch.deadline.cancel_all()` (Ctrl-C) the caller
+    may leave at once; a check cut short records nothing."""
     from monitor.fetch import make_client
 
     by_host: dict[str, list[Document]] = {}
     for doc in docs:
         by_host.setdefault(urlsplit(doc.url).netloc.lower(), []).append(doc)
     results: queue.Queue[CheckResult | None] = queue.Queue()
+    # A host's documents split into `per_host` interleaved queues (parsing, compression and SQLite release
+    # the GIL, so two queues use both cores even when every document is on one host).
+    groups: queue.SimpleQueue[list[Document]] = queue.SimpleQueue()
+    count = 0
+    for host_docs in by_host.values():
+        for i in range(per_host):
+            if host_docs[i::per_host]:
+                groups.put(host_docs[i::per_host])
+                count += 1
 
-    def work(host_docs: list[Document]) -> None:
+    def work() -> None:
         store = Store(db_path)
         try:
             with make_client() as client:
-                for i, doc in enumerate(host_docs):
-                    if stop is not None and stop.is_set():
+                while not (stop is not None and stop.is_set()):
+                    try:
+                        host_docs = groups.get_nowait()
+                    except queue.Empty:
                         break
-                    if i and host_delay and doc.ota is None:   # a followed document asks no host
-                        time.sleep(host_delay)
-                    results.put(check_safely(doc, store=store, client=client, alerts=alerts,
-                                             extract=extract or extract_pages))
+                    for i, doc in enumerate(host_docs):
+                        if stop is not None and stop.is_set():
+                            break
+                        if i and host_delay and doc.ota is None:   # a followed document asks no host
+                            time.sleep(host_delay)
+                        result = check_leased(doc, store=store, client=client, alerts=alerts,
+                                              extract=extract or extract_pages, stop=stop)
+                        if result is not None:
+                            results.put(result)
+        except Cancelled:
+            pass
         finally:
             store.close()
             results.put(None)
 
-    # A host's documents split into `per_host` interleaved queues (parsing, compression and SQLite release
-    # the GIL, so two queues use both cores even when every document is on one host).
-    groups = [host_docs[i::per_host] for host_docs in by_host.values() for i in range(per_host)
-              if host_docs[i::per_host]]
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, len(groups))), thread_name_prefix="check") as pool:
-        for group in groups:
-            pool.submit(work, group)
-        finished = 0
-        while finished < len(groups):
-            item = results.get()
-            if item is None:
-                finished += 1
-            else:
-                yield item
-
+    threads = [threading.Thread(target=work, name=f"check-{i}", daemon=True)
+               for i in range(max(1, min(workers, count)))]
+    for thread in threads:
+        thread.start()
+    finished = 0
+    while finished < len(threads):
+        item = results.get()
+        if item is None:
+            finished += 1
+        else:
+            yield item

@@ -27,7 +27,8 @@ from monitor import __version__
 from monitor.alerts.channels import channel_urls, send_channel
 from monitor.alerts.formats import FORMATS
 from monitor.alerts.signing import sign
-from monitor.errors import DeliveryError, NotFound
+from monitor.errors import Cancelled, DeliveryError, NotFound
+from monitor.fetch.deadline import cancelled, deadline
 from monitor.imports import without
 from monitor.models import Change, ChannelConfig, Delivery, DeliveryStatus, Event, RetryPolicy, WebhookConfig
 from monitor.store import Store
@@ -38,7 +39,7 @@ with without("pygments"):  # httpx imports its command-line client (rich, pygmen
 
 log = logging.getLogger(__name__)
 
-#: Seconds allowed for each network operation of one attempt.
+#: Seconds allowed for one attempt, from connecting to the answer's headers (a deadline, not a per-read timeout).
 TIMEOUT_SECONDS = 10.0
 #: Backoff jitter: the delay is multiplied by a uniform factor in [1 - JITTER, 1 + JITTER].
 JITTER = 0.2
@@ -47,6 +48,9 @@ RETRY_AFTER_STATUS = frozenset({429, 503})
 USER_AGENT = f"tosmon/{__version__}"
 _CHANGE_EVENTS = (Event.CHANGE_DETECTED, Event.CLAUSE_FLAGGED)
 Target = WebhookConfig | ChannelConfig
+
+#: How long one process may hold a target's lease (a pass over its due deliveries) before others may send.
+TARGET_LEASE_SECONDS = 300.0
 
 
 @dataclass(slots=True)
@@ -84,7 +88,7 @@ def parse_retry_after(value: str | None, *, now: datetime) -> float | None:
         return None
     value = value.strip()
     if value.isdigit():
-        return float(value)
+        return float(value) if len(value) < 12 else float("inf")   # callers clamp to their retry policy
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
@@ -101,15 +105,16 @@ def next_attempt_at(delivery: Delivery, policy: RetryPolicy, *, attempts: int, n
     The exponential backoff, pushed back to Retry-After when the receiver sent one, and never past the
     delivery's give-up time (`window_start + give_up_after`), where it gets its last attempt.
     """
-    deadline = delivery.window_start + policy.give_up_after
-    if now >= deadline:
+    give_up = delivery.window_start + policy.give_up_after
+    if now >= give_up:
         return None
     when = now + backoff_delay(attempts, policy, rng=rng)
-    if retry_after is not None:
+    if retry_after is not None:   # clamped to the policy: a receiver cannot park (or overflow) the outbox
+        retry_after = min(retry_after, policy.max_interval.total_seconds())
         when = max(when, now + timedelta(seconds=retry_after))
     if when.microsecond:  # the store keeps whole seconds: round up, never earlier than Retry-After says
         when = when.replace(microsecond=0) + timedelta(seconds=1)
-    return min(when, deadline)
+    return min(when, give_up)
 
 
 # --- one attempt ---------------------------------------------------------------------------------------
@@ -185,11 +190,16 @@ def _headers(delivery: Delivery, webhook: WebhookConfig, body: bytes, *, at: dat
 def _post(webhook: WebhookConfig, body: bytes, headers: Mapping[str, str], *, client: httpx.Client,
           at: datetime) -> int:
     """One POST; returns the 2xx status or raises DeliveryError."""
-    with _mapped_errors(webhook.url):
-        request = client.build_request("POST", webhook.url, content=body, headers=headers,
-                                       timeout=TIMEOUT_SECONDS)
-        response = client.send(request, stream=True, follow_redirects=False)
-        response.close()  # the answer's body is never read: a receiver cannot make us download anything
+    try:
+        with _mapped_errors(webhook.url), deadline(TIMEOUT_SECONDS):
+            request = client.build_request("POST", webhook.url, content=body, headers=headers,
+                                           timeout=TIMEOUT_SECONDS)
+            response = client.send(request, stream=True, follow_redirects=False)
+            response.close()  # the answer's body is never read: a receiver cannot make us download anything
+    except DeliveryError as exc:
+        if cancelled():                   # the process is stopping: not the receiver's failure
+            raise Cancelled("cancelled") from exc
+        raise
     if 200 <= response.status_code < 300:
         return response.status_code
     raise _status_error(response, now=at)
@@ -222,7 +232,7 @@ def send_one(store: Store, delivery: Delivery, webhooks: Sequence[Target], polic
             code = f"HTTP {_post(target, body, headers, client=client, at=at)}"
     except DeliveryError as exc:
         error, retryable, retry_after, waiting = str(exc), exc.retryable, exc.retry_after, exc.waiting
-    except sqlite3.Error:  # the database, not this delivery, is at fault: leave the row as it is
+    except (sqlite3.Error, Cancelled):  # the database or a shutdown, not this delivery: leave the row as it is
         raise
     except Exception as exc:  # a bug must not wedge the outbox: record it on this delivery, log the traceback
         log.error("delivery %s (%s): internal error", delivery.id, delivery.webhook, exc_info=True)
@@ -279,14 +289,26 @@ def send_due(store: Store, webhooks: Sequence[Target], policy: RetryPolicy, *, c
         with httpx.Client() as client:
             report = send_due(store, watchlist.alerts.webhooks, watchlist.alerts.retry, client=client)
     """
+    from monitor.store.leases import leased
+
     report = SendReport()
-    due = store.due_deliveries(now=now(), limit=limit)
-    order = {hook: min(d.created_at for d in due if d.webhook == hook) for hook in {d.webhook for d in due}}
-    due.sort(key=lambda d: (order[d.webhook], d.webhook, d.created_at))
-    blocked: dict[str, datetime] = {}
-    for delivery in due:
-        if delivery.webhook in blocked:
-            _defer(store, delivery, blocked[delivery.webhook], policy)
+    targets = sorted({d.webhook for d in store.due_deliveries(now=now(), limit=limit)})
+    for target in targets:   # one sender per target across processes (`check` beside `run`): sent once
+        with leased(store, f"target:{target}", ttl=TARGET_LEASE_SECONDS, wait=False) as held:
+            if held:
+                _send_target(store, store.due_deliveries(now=now(), limit=limit, target=target), webhooks,
+                             policy, report, client=client, now=now, environ=environ, rng=rng)
+    return report
+
+
+def _send_target(store: Store, due: Sequence[Delivery], webhooks: Sequence[Target], policy: RetryPolicy,
+                 report: SendReport, *, client: httpx.Client, now: Callable[[], datetime],
+                 environ: Mapping[str, str] | None, rng: random.Random | None) -> None:
+    """Send one target's due deliveries, oldest first; after a failure that will be retried, defer the rest."""
+    blocked: datetime | None = None
+    for delivery in sorted(due, key=lambda d: d.created_at):
+        if blocked is not None:
+            _defer(store, delivery, blocked, policy)
             report.deferred += 1
             continue
         result = send_one(store, delivery, webhooks, policy, client=client, now=now, environ=environ, rng=rng)
@@ -300,8 +322,7 @@ def send_due(store: Store, webhooks: Sequence[Target], policy: RetryPolicy, *, c
             else:
                 report.retrying += 1
             if result.next_attempt_at is not None:
-                blocked[delivery.webhook] = result.next_attempt_at
-    return report
+                blocked = result.next_attempt_at
 
 
 def _defer(store: Store, delivery: Delivery, until: datetime, policy: RetryPolicy) -> None:

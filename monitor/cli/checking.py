@@ -21,6 +21,9 @@ from monitor.cli.app import (
 from monitor.errors import ConfigError
 from monitor.timeutil import utc_now
 
+#: Exit status after Ctrl-C (128 + SIGINT, as shells report it).
+EXIT_INTERRUPTED = 130
+
 
 @cli.command()
 @click.option("--strict", is_flag=True, help="Unset secret or channel variables are errors, not warnings.")
@@ -78,6 +81,7 @@ def check(ctx: Context, doc_ids: tuple[str, ...], extract_worker: bool) -> None:
         docs = [by_id[d] for d in doc_ids]
     store = ctx.store()
     failed = False
+    done = 0
     try:
         store.sync_documents(watchlist.documents, now=utc_now())
         width = max((len(d.id) for d in docs), default=0)
@@ -88,7 +92,8 @@ def check(ctx: Context, doc_ids: tuple[str, ...], extract_worker: bool) -> None:
         with extraction_worker(len(docs) if extract_worker else 0) as worker:
             checks = run_checks(docs, db_path=ctx.db_path, alerts=watchlist.alerts, per_host=CHECK_PER_HOST,
                                 extract=worker)
-            for done, result in enumerate(checks, 1):
+            for result in checks:
+                done += 1
                 failed |= result.outcome is Outcome.ERROR
                 if progress:
                     click.echo("\r\x1b[K", nl=False, err=True)
@@ -102,10 +107,26 @@ def check(ctx: Context, doc_ids: tuple[str, ...], extract_worker: bool) -> None:
             enqueue_due(store, watchlist.alerts)
             with make_client() as client:
                 send_due(store, watchlist.alerts.targets, watchlist.alerts.retry, client=client)
+    except KeyboardInterrupt:
+        _interrupted(len(docs) - done)
     finally:
         store.close()
     if failed:
         sys.exit(EXIT_FAILED)
+
+
+def _interrupted(unchecked: int) -> None:
+    """Ctrl-C: cancel the fetches in flight and leave at once with one line. Every check is one transaction,
+    so what was not committed is rolled back; the check threads are abandoned, not waited for."""
+    import os
+
+    from monitor.fetch.deadline import cancel_all
+
+    cancel_all()
+    click.echo(f"\ninterrupted; {unchecked} documents not checked", err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)
 
 
 @cli.command()

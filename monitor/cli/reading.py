@@ -93,9 +93,15 @@ def status(ctx: Context, as_json: bool) -> None:
     for s in states:
         if s.id in followed:
             click.echo(followed_line(followed[s.id], local=ctx.local_time))
-    for s in states:
-        if s.last_status == "error":
-            click.echo(printable(f"{s.id}: {store.last_error(s.id)}"))
+    errors = {s.id: store.last_error(s.id) for s in states if s.last_status == "error"}
+    for doc_id, error in errors.items():
+        click.echo(printable(f"{doc_id}: {error}"))
+    if errors:   # one line per cause, the most frequent first
+        from monitor.pipeline import failure_causes
+
+        click.echo(f"{len(errors)} of {len(states)} documents failing:")
+        for cause, count in failure_causes(list(errors.values())):
+            click.echo(printable(f"  {count:>4}  {cause}"))
 
 
 @cli.command("log")

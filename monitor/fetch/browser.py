@@ -101,8 +101,9 @@ def _render(browser: Any, url: str, *, started: float, timeout: float, user_agen
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     context = browser.new_context(user_agent=user_agent, accept_downloads=False, service_workers="block")
+    context.set_default_timeout(max(1.0, timeout * 1000))  # content() and the rest: bounded too
     page = context.new_page()
-    response = page.goto(url, wait_until="load", timeout=max(1.0, timeout * 1000))
+    response = page.goto(url, wait_until="load", timeout=max(1.0, (timeout - (time.monotonic() - started)) * 1000))
     if response is None:
         raise FetchNetworkError("browser: the navigation produced no response", url=url)
     status = response.status
@@ -115,6 +116,7 @@ def _render(browser: Any, url: str, *, started: float, timeout: float, user_agen
             page.wait_for_load_state("networkidle", timeout=remaining_ms)
         except PlaywrightTimeout:   # a page that polls forever: take what it has rendered by the deadline
             log.debug("%s: network not idle within %gs; using the DOM as it is", url, timeout)
+    context.set_default_timeout(max(1.0, (timeout - (time.monotonic() - started)) * 1000 + 1000))
     html = page.content()
     body = html.encode("utf-8")
     if len(body) > max_bytes:

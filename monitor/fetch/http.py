@@ -15,14 +15,17 @@ Bodies are streamed and counted after decoding, so an oversize page or a gzip bo
 from __future__ import annotations
 
 import codecs
+import functools
 import logging
 import re
+import ssl
 import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from monitor.errors import FetchError, FetchHTTPStatus, FetchNetworkError, FetchTimeout, FetchTooLarge
+from monitor.errors import Cancelled, FetchError, FetchHTTPStatus, FetchNetworkError, FetchTimeout, FetchTooLarge
+from monitor.fetch.deadline import DeadlineBackend, cancelled, deadline
 from monitor.imports import without
 from monitor.models import FetchResult
 
@@ -63,12 +66,26 @@ _MAPPING: tuple[tuple[type[Exception], type[FetchError], bool | None, str], ...]
 
 
 def make_client(*, user_agent: str = "tosmon/1.0") -> httpx.Client:
-    """An HTTP/1.1 client with a connection pool, redirects bounded by `MAX_REDIRECTS`."""
+    """An HTTP/1.1 client with a connection pool, redirects bounded by `MAX_REDIRECTS`, whose connections
+    keep the deadline of the exchange in progress (`monitor.fetch.deadline`)."""
+    import httpcore
+
+    limits = httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0)
+    transport = httpx.HTTPTransport(verify=_ssl_context(), http1=True, http2=False, limits=limits)
+    transport._pool = httpcore.ConnectionPool(   # the pool httpx builds, on the deadline-keeping backend
+        ssl_context=_ssl_context(), max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
+        http1=True, http2=False, network_backend=DeadlineBackend())
     return httpx.Client(
-        follow_redirects=True, max_redirects=MAX_REDIRECTS, http1=True, http2=False,
-        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10, keepalive_expiry=30.0),
+        transport=transport, follow_redirects=True, max_redirects=MAX_REDIRECTS,
         headers={"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING},
     )
+
+
+@functools.cache
+def _ssl_context() -> ssl.SSLContext:
+    """One TLS context (the CA bundle loaded once) shared by every client: the daemon has one per thread."""
+    return httpx.create_ssl_context()
 
 
 def fetch_document(url: str, *, client: httpx.Client, timeout: float = 30.0, user_agent: str = "tosmon/1.0",
@@ -76,8 +93,8 @@ def fetch_document(url: str, *, client: httpx.Client, timeout: float = 30.0, use
                    max_bytes: int = MAX_BODY_BYTES) -> FetchResult:
     """GET `url` and return its decoded body, or raise a `FetchError`.
 
-    `timeout` bounds each network operation and the whole exchange. A 304 answer to the conditional
-    request (`etag` / `last_modified`) returns `FetchResult(status_code=304, body=b"")`.
+    `timeout` is a deadline for the whole exchange: connection, headers, redirects and body. A 304 answer
+    to the conditional request (`etag` / `last_modified`) returns `FetchResult(status_code=304, body=b"")`.
     """
     started = time.monotonic()
     headers = {"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
@@ -85,7 +102,7 @@ def fetch_document(url: str, *, client: httpx.Client, timeout: float = 30.0, use
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
-    with _mapped_errors(url):
+    with _mapped_errors(url, timeout=timeout), deadline(timeout):
         request = client.build_request("GET", url, headers=headers, timeout=timeout)
         redirects = 0
         while True:
@@ -106,8 +123,8 @@ def fetch_document(url: str, *, client: httpx.Client, timeout: float = 30.0, use
 
 
 @contextmanager
-def _mapped_errors(url: str) -> Iterator[None]:
-    """Turn any httpx exception into the matching FetchError."""
+def _mapped_errors(url: str, *, timeout: float | None = None) -> Iterator[None]:
+    """Turn any httpx exception into the matching FetchError (`timeout`: the deadline, for its message)."""
     try:
         yield
     except httpx.HTTPStatusError as exc:
@@ -115,6 +132,10 @@ def _mapped_errors(url: str) -> Iterator[None]:
         raise FetchHTTPStatus(f"HTTP {response.status_code} {response.reason_phrase}".rstrip(), url=url,
                               status_code=response.status_code) from exc
     except (httpx.HTTPError, httpx.InvalidURL) as exc:
+        if cancelled():                   # a socket shut down by cancel_all(): the stop, not the server
+            raise Cancelled("cancelled") from exc
+        if timeout is not None and isinstance(exc, httpx.TimeoutException):
+            raise FetchTimeout(f"timed out: no complete answer within {timeout:g}s", url=url) from exc
         raise _fetch_error(exc, url) from exc
 
 

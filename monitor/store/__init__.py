@@ -489,9 +489,12 @@ class Store(Connection):
              json.dumps(body, ensure_ascii=False, separators=(",", ":")), _ts(now), _ts(now)])
         return delivery_id
 
-    def due_deliveries(self, *, now: datetime, limit: int = 100) -> list[Delivery]:
-        rows = self._all("""SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ?
-                            ORDER BY next_attempt_at, created_at LIMIT ?""", [_ts(now), limit])
+    def due_deliveries(self, *, now: datetime, limit: int = 100, target: str | None = None) -> list[Delivery]:
+        """Pending deliveries due by `now` (only to `target`, a webhook or channel name, when given)."""
+        where = "" if target is None else "AND webhook = ?"
+        rows = self._all(f"""SELECT * FROM deliveries WHERE status = 'pending' AND next_attempt_at <= ? {where}
+                             ORDER BY next_attempt_at, created_at LIMIT ?""",
+                         [_ts(now), *([] if target is None else [target]), limit])
         return [self._delivery(r) for r in rows]
 
     def delivery_ids(self, prefixes: Sequence[str]) -> list[str]:
@@ -507,6 +510,41 @@ class Store(Connection):
         if problems:
             raise NotFound("; ".join(problems))
         return list(dict.fromkeys(found))
+
+    def pending_targets(self) -> list[str]:
+        """The webhooks and channels with pending deliveries, whatever their kind."""
+        return [r["webhook"] for r in self._all(
+            "SELECT DISTINCT webhook FROM deliveries WHERE status = 'pending' ORDER BY webhook")]
+
+    def oldest_pending(self, target: str) -> Delivery | None:
+        """The oldest pending delivery to `target` (due or not): the next one it must receive."""
+        row = self._one("""SELECT * FROM deliveries WHERE status = 'pending' AND webhook = ?
+                           ORDER BY created_at, rowid LIMIT 1""", [target])
+        return self._delivery(row) if row else None
+
+    # --- leases ----------------------------------------------------------------------------------------
+
+    def acquire_lease(self, name: str, holder: str, *, ttl: float) -> bool:
+        """Take the lease `name` for `ttl` seconds unless another holder has it and it has not expired."""
+        import time
+
+        now = time.time()
+        with self.atomic():
+            cursor = self.conn.execute(
+                """INSERT INTO check_leases (name, holder, expires_at) VALUES (?, ?, ?)
+                   ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                   WHERE check_leases.expires_at <= ? OR check_leases.holder = excluded.holder""",
+                [name, holder, now + ttl, now])
+            return cursor.rowcount > 0
+
+    def lease_holder(self, name: str) -> str | None:
+        row = self._one("SELECT holder FROM check_leases WHERE name = ?", [name])
+        return row["holder"] if row else None
+
+    def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease back (only if `holder` still has it)."""
+        with self.atomic():
+            self.conn.execute("DELETE FROM check_leases WHERE name = ? AND holder = ?", [name, holder])
 
     def deliveries(self, *, status: str | None = None, ids: Sequence[str] | None = None,
                    limit: int | None = None) -> list[Delivery]:

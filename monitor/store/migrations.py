@@ -239,6 +239,22 @@ def m008_channels_reminders(db: Database) -> None:
 
 
 @migrations()
+def m009_check_leases(db: Database) -> None:
+    """Leases: one process at a time checks a document (`doc:<id>`) or sends to a webhook or channel
+    (`target:<name>`), so concurrent `check` and `run` store one version per distinct text and send once."""
+    db.executescript(
+        """
+        CREATE TABLE check_leases (
+            name TEXT PRIMARY KEY,             -- doc:<document id> | target:<webhook or channel name>
+            holder TEXT NOT NULL,              -- <pid>:<thread>@<host>
+            expires_at REAL NOT NULL           -- unix time; an expired lease may be taken over
+        );
+        CREATE INDEX deliveries_pending_by_target ON deliveries (webhook, created_at) WHERE status = 'pending';
+        """
+    )
+
+
+@migrations()
 def m011_ota_sources(db: Database) -> None:
     """Documents followed in a git repository of versions: what was seen of the repository, and the commit
     each version came from (also for `backfill --git`)."""

@@ -9,4 +9,5 @@ MIGRATION_NAMES = ("m001_initial", "m002_search", "m003_snapshot_text_hash",
                    "m004_delivery_retry_from", "m005_lean_version_index", "m006_zstd_dictionaries",
                    "m007_cli_install_meta",
                    "m008_channels_reminders",
+                   "m009_check_leases",
                    "m011_ota_sources")

@@ -72,10 +72,20 @@ def test_next_attempt_honours_retry_after_but_not_past_the_give_up_time() -> Non
     # Retry-After shorter than the backoff: the backoff wins
     when = next_attempt_at(delivery(), POLICY, attempts=6, now=NOW, retry_after=1, rng=rng)
     assert when is not None and when >= NOW + timedelta(seconds=0.8 * 960)
-    # a week's Retry-After: capped at the give-up time, where the last attempt happens
+    # a week's Retry-After: clamped to the policy's max_interval (1 h), and never past the give-up time
     created = NOW - timedelta(days=2)
     assert next_attempt_at(delivery(created), POLICY, attempts=3, now=NOW, retry_after=7 * 86400) == \
+        NOW + POLICY.max_interval
+    created = NOW - timedelta(days=3) + timedelta(minutes=10)
+    assert next_attempt_at(delivery(created), POLICY, attempts=3, now=NOW, retry_after=7 * 86400) == \
         created + POLICY.give_up_after
+
+
+def test_a_huge_retry_after_is_clamped_not_an_overflow() -> None:
+    seconds = parse_retry_after("9" * 40, now=NOW)
+    assert seconds is not None and seconds > 10**9
+    assert next_attempt_at(delivery(), POLICY, attempts=1, now=NOW, retry_after=seconds) == \
+        NOW + POLICY.max_interval
 
 
 def test_next_attempt_rounds_up_to_whole_seconds() -> None:
