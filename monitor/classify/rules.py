@@ -1,6 +1,6 @@
 """Sentence-level rules: which generative-AI categories one sentence supports, and why.
 
-A sentence is first reduced to `Facts` (where each term group of `lexicon.TERMS` matched, by word position);
+A sentence is first reduced to `Facts` (where each term group of the language pack matched, by word position);
 each rule of `RULES` (category -> callable) then reads the facts and answers a score and its evidence, or None.
 The rules are co-occurrence tests, not sentence lists:
 
@@ -21,13 +21,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from monitor.classify.lexicon import PREFILTER_STEMS, TERMS
+from monitor.classify.languages import RULE_GROUPS
+from monitor.classify.lexicon import ACRONYMS, PREFILTER_STEMS, TERMS
 from monitor.models import Category
 
 #: Groups whose English terms also count in other languages (technical vocabulary crosses languages).
 _SHARED = frozenset({"ai", "strong", "weak", "generated", "scrape", "feature"})
-_GROUPS = ("ai", "strong", "weak", "use", "subject", "negation", "conditional", "not_only", "prohibition",
-           "scrape", "optout", "feature", "generated", "relative", "material", "user_agent", "rule", "instrument")
+_GROUPS = RULE_GROUPS
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)?", re.UNICODE)
 _BREAK_RE = re.compile(r"[:()]")
 
@@ -64,7 +64,7 @@ def patterns(language: str) -> dict[str, re.Pattern[str]]:
     return compiled
 
 
-_ACRONYM_RE = re.compile(r"(?<![^\W\d_])(?:AI|IA|KI|SI|LLMs?|ML|GenAI)(?![^\W\d_])")
+_ACRONYM_RE = re.compile(r"(?<![^\W\d_])(?:" + "|".join(ACRONYMS) + r")(?![^\W\d_])")
 
 
 def might_concern_ai(text: str) -> bool:
