@@ -43,3 +43,5 @@ OPTOUT_STOP_WORDS: Final = frozenset(_union("optout_stop_words"))
 CLAUSE_END_WORDS: Final = _union("clause_end_words")
 #: Verbs that follow a settings path, of every language.
 TRAILING_VERBS: Final = _union("trailing_verbs")
+#: Abbreviations whose period ends no sentence ("e.g", "z. B", "p. ex"), of every language, lower case.
+ABBREVIATIONS: Final = tuple(dict.fromkeys(a.lower() for a in _union("abbreviations")))

@@ -26,7 +26,7 @@ from monitor.classify.lexicon import ACRONYMS, PREFILTER_STEMS, TERMS
 from monitor.models import Category
 
 #: Groups whose English terms also count in other languages (technical vocabulary crosses languages).
-_SHARED = frozenset({"ai", "strong", "weak", "generated", "scrape", "feature"})
+_SHARED = frozenset({"ai", "strong", "weak", "generated", "scrape", "feature", "learning"})
 _GROUPS = RULE_GROUPS
 _WORD_RE = re.compile(r"\w+(?:['’]\w+)?", re.UNICODE)
 _BREAK_RE = re.compile(r"[:()]")
@@ -39,6 +39,8 @@ WEAK_AFTER = 6           # "les technologies d'IA que nous développons", "KI-Mo
 USER_AGENT_WINDOW = 8    # "provide you with functionality ... to fine-tune models": the user trains
 NEGATION_WINDOW = 6      # "werden nicht zum Training", "används inte för att träna"
 CONDITIONAL_WINDOW = 4   # "if you do not want", "si vous ne souhaitez pas"
+LEARNING_WINDOW = 20     # "Developing and improving new features and services, including through machine learning"
+PURPOSE_WINDOW = 3       # "for our machine learning purposes", "à des fins d'apprentissage automatique"
 
 
 def _fragment(frag: str) -> str:
@@ -60,6 +62,8 @@ def patterns(language: str) -> dict[str, re.Pattern[str]]:
         frags = list(TERMS[lang].get(group, ()))
         if lang != "en" and group in _SHARED:
             frags += TERMS["en"].get(group, ())
+        if group == "ai":    # a learning process is also an AI term: "machine learning", "apprentissage automatique"
+            frags += TERMS[lang].get("learning", ()) + (TERMS["en"].get("learning", ()) if lang != "en" else ())
         compiled[group] = re.compile(_alternation(frags), re.IGNORECASE)
     return compiled
 
@@ -82,6 +86,9 @@ class Facts:
     text: str
     hits: dict[str, list[tuple[int, str]]]
     breaks: list[int] = field(default_factory=list)   # word positions right after ":" "(" ")"
+    ai_ends: dict[int, int] = field(default_factory=dict)   # AI term start -> its last word position
+    colons: list[int] = field(default_factory=list)   # word positions right after ":"
+    words: list[str] = field(default_factory=list)    # the words, lower case
     lead_prohibition: bool = False     # the lead-in of a list item bans something
     section_training: bool = False     # the section announces AI training (set by the caller)
     notes: list[str] = field(default_factory=list)
@@ -94,15 +101,25 @@ class Facts:
 
 
 def facts(text: str, language: str, *, lead_prohibition: bool = False) -> Facts:
-    """Match every term group of `language` in `text`."""
+    """Match every term group of `language` in `text` (typographic apostrophes read as ASCII ones)."""
+    text = text.replace("’", "'")
     starts = [m.start() for m in _WORD_RE.finditer(text)]
     hits: dict[str, list[tuple[int, str]]] = {}
+    ai_ends: dict[int, int] = {}
     for group, pattern in patterns(language).items():
-        found = [(bisect_right(starts, m.start()) - 1, m.group(0)) for m in pattern.finditer(text)]
+        found: list[tuple[int, str]] = []
+        for m in pattern.finditer(text):
+            pos = bisect_right(starts, m.start()) - 1
+            found.append((pos, m.group(0)))
+            if group == "ai":   # where each AI term ends, for what follows it ("AI content", "models built from")
+                ai_ends[pos] = max(pos, bisect_right(starts, m.end() - 1) - 1)
         if found:
             hits[group] = found
     breaks = [bisect_right(starts, m.start()) for m in _BREAK_RE.finditer(text)]
-    return Facts(text=text, hits=hits, breaks=breaks, lead_prohibition=lead_prohibition)
+    colons = [p for p, ch in zip(breaks, (m.group(0) for m in _BREAK_RE.finditer(text)), strict=True) if ch == ":"]
+    words = [m.group(0).lower() for m in _WORD_RE.finditer(text)]
+    return Facts(text=text, hits=hits, breaks=breaks, lead_prohibition=lead_prohibition, ai_ends=ai_ends,
+                 colons=colons, words=words)
 
 
 def _negated(f: Facts, verb_positions: list[int]) -> str | None:
@@ -111,9 +128,14 @@ def _negated(f: Facts, verb_positions: list[int]) -> str | None:
     conditionals = [p for p, _ in f.hits.get("conditional", [])]
     not_only = [p for p, _ in f.hits.get("not_only", [])]
     last_verb = max(verb_positions)
+    nouns = [p for p, _ in f.hits.get("subject", [])]
     for pos, term in f.hits.get("negation", []):
         if pos > last_verb:
             continue
+        first_anchor = min((a for a in anchors if a > pos), default=None)
+        if first_anchor is not None and any(pos < n < first_anchor for n in nouns) and not any(
+                0 < a - pos <= 2 for a in anchors):
+            continue     # "data that is not personal data to develop ...": the negation qualifies a noun
         if any(0 <= pos - c <= CONDITIONAL_WINDOW for c in conditionals):
             continue
         if any(0 <= pos - n <= 1 for n in not_only):
@@ -121,6 +143,11 @@ def _negated(f: Facts, verb_positions: list[int]) -> str | None:
         if any(0 < a - pos <= NEGATION_WINDOW and a <= last_verb for a in anchors):
             return term
     return None
+
+
+_PARTICIPLE_RE = re.compile(r"(?:ed|built|made|é|ée|és|ées|t|ado|ada|ados|adas|ido|ida|idos|idas|ato|ata|ati|ate|"
+                            r"ito|ita|iti|ite|d|ad|at|ade|ony|ona|one|ane|any)$", re.IGNORECASE)
+_NOUN_RE = re.compile(r"(?:ment|ing|ung|ion|ción|zione|ção|cja|ing)$", re.IGNORECASE)
 
 
 def _training_pairs(f: Facts) -> tuple[list[int], list[str], float]:
@@ -142,16 +169,47 @@ def _training_pairs(f: Facts) -> tuple[list[int], list[str], float]:
     relatives = [p for p, _ in f.hits.get("relative", [])]
     features = [p for p, _ in f.hits.get("feature", [])]
     instruments = [p for p, _ in f.hits.get("instrument", [])]
-    # For develop/improve, the AI term must be the thing developed: not "AI features", not "assisted by AI".
-    objects = [a for a in ai if not any(-2 <= a[0] - p <= 1 and p != a[0] for p in features)
-               and not any(1 <= a[0] - p <= 2 for p in instruments)]
+    materials = [p for p, _ in f.hits.get("material", [])]
+    learning = {p for p, _ in f.hits.get("learning", [])}
+    optout = f.has("optout")
+    # For develop/improve, the AI term must be the thing developed: not "AI features" (unless users may opt out
+    # of that development), not "assisted by AI", not "AI content" (what an AI produced).
+    objects = [a for a in ai
+               if (optout or not any(-2 <= a[0] - p <= 1 and p != a[0] for p in features))
+               and (a[0] in learning or not any(1 <= a[0] - p <= 2 for p in instruments))
+               and not any(p == f.ai_ends.get(a[0], a[0]) + 1 for p in materials)]
+    subjects = [p for p, _ in f.hits.get("subject", [])]
     for pos, term in f.hits.get("weak", []):
         near = [a for a in objects if (0 < a[0] - pos <= WEAK_BEFORE and not _colon_between(f, pos, a[0]))
                 or (0 < pos - a[0] <= WEAK_AFTER and any(a[0] < r < pos for r in relatives))]
+        # Machine learning names learning from data itself: developing "through machine learning" anywhere in
+        # the verb's clause is training, brackets included ("development activities (e.g. conducting ML)").
+        near += [a for a in objects if a[0] in learning and 0 < a[0] - pos <= LEARNING_WINDOW
+                 and not any(pos < c <= a[0] for c in f.colons)]
+        end_of = {a[0]: f.ai_ends.get(a[0], a[0]) for a in objects}
+        # "AI product improvement", "models built from usage data": a develop noun or participle after the AI term.
+        near += [a for a in objects if 0 < pos - end_of[a[0]] <= 2 and not _colon_between(f, a[0], pos)
+                 and (_NOUN_RE.search(term) or (_PARTICIPLE_RE.search(term) and pos - end_of[a[0]] == 1
+                                                and any(0 < n - pos <= 4 for n in subjects)))]
         if near:
             verbs.append(pos)
             evidence.append(f"develop:{term}~{near[0][1]}")
             strength = max(strength, 0.7)
+    # "AI, machine learning and algorithmic tools used for the purposes above": the document's purposes (which
+    # include improving the service) are pursued with users' data through AI.
+    if f.has("purposes_ref") and f.has("use") and not verbs:
+        pos, term = f.hits["purposes_ref"][0]
+        verbs.append(pos)
+        evidence.append(f"purposes:{term}~{ai[0][1]}")
+        strength = max(strength, 0.6)
+    # "use anonymized data for machine learning purposes": learning is the purpose data is used for.
+    if f.has("use") or f.has("subject"):
+        for pos, term in f.hits.get("purpose", []):
+            near = [a for a in ai if a[0] in learning and 0 < a[0] - pos <= PURPOSE_WINDOW]
+            if near:
+                verbs.append(pos)
+                evidence.append(f"purpose:{term}~{near[0][1]}")
+                strength = max(strength, 0.7)
     return verbs, evidence, strength
 
 

@@ -140,3 +140,36 @@ def test_two_hundred_kb_change_is_classified() -> None:
     training = [f for f in flags if f.category == "ai_training"]
     assert len(training) == 7           # clauses 0, 50, ..., 300
     assert all(d.date.isoformat() == "2025-11-03" for f in training for d in f.dates)
+
+
+def test_table_cell_list_item_is_read_with_its_lead_in() -> None:
+    cell = ("To improve our service and create new features and services, including: * Running focus groups * "
+            "Developing and improving new features and services, including through machine learning and other "
+            "technologies, and testing them out * Conducting research | * Our legitimate interest")
+    assert Category.AI_TRAINING in categories(BASE, [*BASE, cell])
+
+
+def test_item_with_its_own_verb_takes_no_verb_from_the_lead_in() -> None:
+    new = [*BASE, "All moderators receive mandatory training. This training ensures that moderators are equipped to:",
+           "1. Recognize harmful content.", "2. Use AI detection tools and reporting workflows effectively."]
+    assert Category.AI_TRAINING not in categories(BASE, new)
+
+
+def test_item_without_a_verb_takes_the_verb_of_its_lead_in() -> None:
+    new = [*BASE, "We use your public posts to train and improve:", "- our generative AI models;", "- our ads."]
+    flags = flags_for(BASE, new)
+    assert any(f.category is Category.AI_TRAINING and "AI models" in f.clause for f in flags)
+
+
+def test_heading_is_never_flagged_alone() -> None:
+    assert flags_for(BASE, [*BASE, "## 3b. KI-Assistent"]) == []
+    assert flags_for(BASE, [*BASE, "## How we train our AI models"]) == []
+
+
+def test_reworded_training_clause_adds_nothing_but_a_new_ai_object_does() -> None:
+    old = [*BASE, "For example, we use your interactions with Bard to train and improve machine learning models."]
+    renamed = [*BASE, "For example, we use your interactions with Gemini Apps to train and improve machine learning "
+                      "models."]
+    assert Category.AI_TRAINING not in categories(old, renamed)
+    widened = [*BASE, "For example, we use your interactions with Bard to train and improve generative AI models."]
+    assert Category.AI_TRAINING in categories(old, widened)
