@@ -173,3 +173,14 @@ def test_reworded_training_clause_adds_nothing_but_a_new_ai_object_does() -> Non
     assert Category.AI_TRAINING not in categories(old, renamed)
     widened = [*BASE, "For example, we use your interactions with Bard to train and improve generative AI models."]
     assert Category.AI_TRAINING in categories(old, widened)
+
+
+def test_detection_reads_acronyms_and_urls_as_no_language() -> None:
+    assert detect_language("Maak dan bezwaar via Instellingen > Privacy > AI-training.") == "nl"
+    assert detect_language("Effective 12 January 2026 [Previous Version](https://example.com/a/o/e/de/la)") == "en"
+
+
+def test_detection_loads_no_model() -> None:
+    import sys
+    detect_language("Les données de paiement sont conservées en Europe, de même que les sauvegardes.")
+    assert "py3langid" not in sys.modules

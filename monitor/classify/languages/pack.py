@@ -56,6 +56,7 @@ class LanguagePack:
     optout_stop_words: tuple[str, ...]  # words that introduce a settings path ("in", "unter", "dans")
     clause_end_words: tuple[str, ...]  # words that end a settings path ("if", "si", "wenn")
     trailing_verbs: tuple[str, ...]  # verbs after a settings path ("... > KI-Training widersprechen")
+    letters: str = ""  # letters of this language rarer elsewhere (detection of short text)
     abbreviations: tuple[str, ...] = ()  # abbreviations whose period ends no sentence ("e.g", "z. B")
 
     def group(self, name: str) -> tuple[str, ...]:
