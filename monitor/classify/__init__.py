@@ -199,7 +199,9 @@ def _evaluate(sentence: str, lead: str, lang: str, lead_ban: bool) -> dict[Categ
     if lead:
         own = facts(sentence, lang)
         if own.has("ai") or own.has("strong") or own.has("weak"):
-            joined = evaluate(facts(lead + " " + sentence, lang, lead_prohibition=lead_ban))
+            # The colon that ends a lead-in introduces its items as the verb's object: it separates nothing.
+            joined = evaluate(facts(lead.rstrip().rstrip(":…").rstrip() + " " + sentence.lstrip(" -*•"), lang,
+                                    lead_prohibition=lead_ban))
             if _starts_with_verb(own):   # the item has its own predicate: the lead-in can only negate or ban it
                 joined = {c: r for c, r in joined.items() if c in found}
                 for category in set(found) - set(joined) - {Category.AI_SCRAPING_BAN}:
@@ -239,19 +241,19 @@ def _digits(words: set[str]) -> set[str]:
     return {w for w in words if w.isdigit()}
 
 
+#: Old sentences a new sentence may restate: their words and the categories they supported.
 _Said = list[tuple[set[str], dict[Category, tuple[float, tuple[str, ...]]]]]
 
 
-def _already_said(change: ClauseChange, removed: list[str], lang: str) -> _Said:
-    """The old sentences a new sentence may restate, with what they said: the clause's own old text when it is
-    modified, else the clauses the same change removed."""
-    texts = [change.old] if change.kind is ClauseKind.MODIFIED and change.old else removed
+def _said(texts: Sequence[str], lang: str) -> _Said:
+    """The sentences of old texts that support a category, with what they support."""
     out: _Said = []
     for text in texts:
         for unit in _units(text[:MAX_CLAUSE]):
-            cats = _evaluate(unit.text, unit.lead, lang, False)
-            if cats:
-                out.append((_words(unit.text), cats))
+            if might_concern_ai(unit.text):
+                cats = _evaluate(unit.text, unit.lead, lang, False)
+                if cats:
+                    out.append((_words(unit.text), cats))
     return out
 
 
@@ -284,7 +286,8 @@ def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | N
     sections = _sections(new_clauses)
     optout_re = patterns(lang)["optout"]
     items: list[_Clause] = []
-    removed = [c.old for c in diff.clauses if c.kind is ClauseKind.REMOVED and c.old and might_concern_ai(c.old)]
+    removed = _said([c.old for c in diff.clauses if c.kind is ClauseKind.REMOVED and c.old and might_concern_ai(c.old)],
+                    lang)   # what the removed clauses said: an added clause may only restate one of them
     for change in diff.clauses:
         text = change.text[:MAX_CLAUSE]
         heading = is_heading(text)
@@ -298,7 +301,8 @@ def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | N
         if change.kind is ClauseKind.REMOVED or heading:
             continue    # a heading is the context of the clauses under it, never a flag of its own
         if might_concern_ai(text):
-            _analyse(item, lang, new_clauses, _already_said(change, removed, lang))
+            modified = change.kind is ClauseKind.MODIFIED and change.old
+            _analyse(item, lang, new_clauses, _said([change.old or ""], lang) if modified else removed)
 
     for item in items:
         if Category.AI_TRAINING in item.found:
