@@ -121,6 +121,8 @@ PACK = LanguagePack(
             r"formulier\w+",
         ),
         "generated": (
+            r"ki-(?:erstellt|erzeugt)\w*",
+            r"(?:von|mit|durch) (?:einer )?ki (?:erzeugt)\w*",
             r"ki-generiert\w*",
             r"(?:von|mit|durch) (?:einer )?ki (?:erstellt|generiert)\w*",
             r"synthetische\w* (?:inhalte|medien)",

@@ -166,6 +166,11 @@ PACK = LanguagePack(
             "agent",
         ),
         "generated": (
+            r"(?:AI|A\.I\.|machine[- ]learning)[- ](?:created|produced|made|written)",
+            r"(?:created|produced|made|written|generated) (?:\w+ )?(?:by|with|using) (?:the use of |an? |such )?"
+            r"(?:AI|A\.I\.|artificial intelligence|generative|machine learning|such technologies)",
+            "(?-i:AI) (?:content|outputs?|images?|text|art|music)",
+            r"(?:AI|artificial intelligence) to (?:generate|create|produce) (?:\w+ )?(?:content|images?|text|videos?|music)",
             r"(?:AI|A\.I\.)[- ]generated",
             r"generated (?:or \w+ )?(?:by|with|using) (?:the use of )?(?:AI|artificial intelligence|gene"
             "rative)",

@@ -101,6 +101,7 @@ PACK = LanguagePack(
             "sugerencias?",
         ),
         "generated": (
+            r"(?:cread|producid|hech)\w+ (?:por|con) (?:la )?(?:IA|inteligencia artificial)",
             r"generad\w+ (?:por|con) (?:la )?(?:IA|inteligencia artificial)",
             "contenidos? sintéticos?",
             "deepfakes?",

@@ -131,6 +131,7 @@ PACK = LanguagePack(
             r"trait\w+",
         ),
         "generated": (
+            r"(?:créée?s?|produite?s?|réalisée?s?) (?:par|avec|à l\'aide de) (?:l\')?(?:IA|intelligence artificielle)",
             "(?:contenus? )?générée?s? par (?:l['’])?(?:IA|intelligence artificielle)",
             "contenus? d['’]IA",
             "hypertrucage",

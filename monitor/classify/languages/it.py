@@ -100,6 +100,7 @@ PACK = LanguagePack(
             r"bozz\w+",
         ),
         "generated": (
+            r"(?:creat|prodott|realizzat)\w+ (?:dall[\'’]|con l[\'’]|tramite )?(?:IA|intelligenza artificiale)",
             r"generat\w+ (?:dall['’]|con l['’]|tramite )?(?:IA|intelligenza artificiale)",
             "contenuti sintetici",
             "deepfake",
