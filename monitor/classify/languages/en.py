@@ -170,10 +170,11 @@ PACK = LanguagePack(
             r"(?:created|produced|made|written|generated) (?:\w+ )?(?:by|with|using) (?:the use of |an? |such )?"
             r"(?:AI|A\.I\.|artificial intelligence|generative|machine learning|such technologies)",
             "(?-i:AI) (?:content|outputs?|images?|text|art|music)",
-            r"(?:AI|artificial intelligence) to (?:generate|create|produce) (?:\w+ )?(?:content|images?|text|videos?|music)",
+            r"(?:AI|artificial intelligence) to (?:generate|create|produce) (?:\w+ )?"
+            r"(?:content|images?|text|videos?|music)",
             r"(?:AI|A\.I\.)[- ]generated",
-            r"generated (?:or \w+ )?(?:by|with|using) (?:the use of )?(?:AI|artificial intelligence|gene"
-            "rative)",
+            r"generated (?:or \w+ )?(?:by|with|using) (?:the use of )?"
+            r"(?:AI|artificial intelligence|generative)",
             "synthetic (?:media|content|voices?|images?)",
             "deep ?fakes?",
             "manipulated media",
