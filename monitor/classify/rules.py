@@ -89,6 +89,7 @@ class Facts:
     ai_ends: dict[int, int] = field(default_factory=dict)   # AI term start -> its last word position
     colons: list[int] = field(default_factory=list)   # word positions right after ":"
     words: list[str] = field(default_factory=list)    # the words, lower case
+    function: frozenset[str] = frozenset()            # the language's function words
     lead_prohibition: bool = False     # the lead-in of a list item bans something
     section_training: bool = False     # the section announces AI training (set by the caller)
     notes: list[str] = field(default_factory=list)
@@ -119,7 +120,12 @@ def facts(text: str, language: str, *, lead_prohibition: bool = False) -> Facts:
     colons = [p for p, ch in zip(breaks, (m.group(0) for m in _BREAK_RE.finditer(text)), strict=True) if ch == ":"]
     words = [m.group(0).lower() for m in _WORD_RE.finditer(text)]
     return Facts(text=text, hits=hits, breaks=breaks, lead_prohibition=lead_prohibition, ai_ends=ai_ends,
-                 colons=colons, words=words)
+                 colons=colons, words=words, function=_function_words(language))
+
+
+@lru_cache(maxsize=32)
+def _function_words(language: str) -> frozenset[str]:
+    return frozenset(TERMS.get(language, TERMS["en"]).get("function", ()))
 
 
 def _negated(f: Facts, verb_positions: list[int]) -> str | None:
@@ -159,7 +165,7 @@ def _training_pairs(f: Facts) -> tuple[list[int], list[str], float]:
     evidence: list[str] = []
     strength = 0.0
     for pos, term in f.hits.get("strong", []):
-        if term.lower().endswith("ed") and any(a[0] - pos == 1 for a in ai):
+        if term.lower().endswith("ed") and (any(a[0] - pos == 1 for a in ai) or _modifies_noun(f, pos, term)):
             continue    # "Fine-Tuned Models", "pre-trained models": a kind of model, not an act of training
         near = [a for a in ai if abs(a[0] - pos) <= STRONG_WINDOW]
         if near:
@@ -211,6 +217,16 @@ def _training_pairs(f: Facts) -> tuple[list[int], list[str], float]:
                 evidence.append(f"purpose:{term}~{near[0][1]}")
                 strength = max(strength, 0.7)
     return verbs, evidence, strength
+
+
+def _modifies_noun(f: Facts, pos: int, term: str) -> bool:
+    """True when a participle is followed right away by a word that is neither a function word nor an
+    instrument: "fine-tuned models", "trained staff" name a kind of thing ("trained on", "trained our" do not)."""
+    after = pos + len(_WORD_RE.findall(term))
+    if after >= len(f.words):
+        return False
+    instruments = {p for p, _ in f.hits.get("instrument", [])}
+    return f.words[after] not in f.function and after not in instruments
 
 
 def _colon_between(f: Facts, start: int, end: int) -> bool:
@@ -278,10 +294,30 @@ def rule_opt_out(f: Facts) -> Result:
 
 
 def rule_feature(f: Facts) -> Result:
-    """An AI feature processes users' data (assistant, chatbot, summaries), without training on it."""
-    if not f.has("ai") or not f.has("feature"):
+    """An AI feature processes users' data (assistant, chatbot, summaries), without training on it; or the
+    service uses AI as the means of doing something ("we use machine learning to detect spam", "durch eine
+    künstliche Intelligenz auswerten"), which no ban addresses to users."""
+    if not f.has("ai"):
         return None
-    return 0.6 + 0.1 * bool(f.has("subject")), ("ai:" + f.terms("ai")[0], "feature:" + f.terms("feature")[0])
+    if f.has("feature"):
+        return 0.6 + 0.1 * bool(f.has("subject")), ("ai:" + f.terms("ai")[0], "feature:" + f.terms("feature")[0])
+    means = _ai_as_means(f)
+    if means is None or _prohibited(f):
+        return None
+    return 0.6, ("ai:" + f.terms("ai")[0], "means:" + means)
+
+
+MEANS_WINDOW = 3     # "we use AI and automated systems", "uses machine learning models", "via machine learning"
+
+
+def _ai_as_means(f: Facts) -> str | None:
+    """The use verb or instrument word that makes an AI term the means of an action, if any."""
+    for pos, _ in f.hits.get("ai", []):
+        for group, window in (("use", MEANS_WINDOW), ("instrument", 2)):
+            for p, term in f.hits.get(group, []):
+                if 0 < pos - p <= window and not _colon_between(f, p, pos):
+                    return term
+    return None
 
 
 def rule_content_rules(f: Facts) -> Result:
