@@ -312,7 +312,7 @@ def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | N
     for item in items:
         index = item.change.new_index
         in_section = Category.AI_TRAINING in item.found or (index is not None and any(
-            section == item.section and abs(at - index) <= OPT_OUT_REACH for section, at in training_at))
+            section == item.section and 0 <= index - at <= OPT_OUT_REACH for section, at in training_at))
         if item.change.kind is ClauseKind.REMOVED:
             old = item.change.old or ""
             if might_concern_ai(old) and optout_re.search(old):

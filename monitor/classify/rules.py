@@ -39,6 +39,7 @@ WEAK_AFTER = 6           # "les technologies d'IA que nous développons", "KI-Mo
 USER_AGENT_WINDOW = 8    # "provide you with functionality ... to fine-tune models": the user trains
 NEGATION_WINDOW = 6      # "werden nicht zum Training", "används inte för att träna"
 CONDITIONAL_WINDOW = 4   # "if you do not want", "si vous ne souhaitez pas"
+OPT_OUT_WINDOW = 4       # "opt out of model training", "s'opposer à l'entraînement": the objection's object
 LEARNING_WINDOW = 20     # "Developing and improving new features and services, including through machine learning"
 PURPOSE_WINDOW = 3       # "for our machine learning purposes", "à des fins d'apprentissage automatique"
 
@@ -286,8 +287,12 @@ def rule_opt_out(f: Facts) -> Result:
     topic = f.terms("strong")[:1] + f.terms("ai")[:1]
     if not topic and not f.section_training:
         return None
-    if not f.has("strong") and not f.section_training:
-        return None    # objecting to an AI feature is not objecting to training
+    cue_at = [p for p, _ in f.hits.get("optout", [])]
+    near_training = any(0 < p - c <= OPT_OUT_WINDOW for p, _ in f.hits.get("strong", []) for c in cue_at)
+    if not f.section_training and not (near_training or (f.has("strong") and f.has("ai"))):
+        return None    # objecting to an AI feature is not objecting to training; without an AI term, the training
+                       # word must be what is objected to ("opt out of model training"), not "refuser ... peut
+                       # entraîner" (may lead to)
     evidence = ["optout:" + cues[0]] + [f"topic:{t}" for t in topic] + (["section:ai_training"]
                                                                       if f.section_training else [])
     return 0.6 + 0.2 * bool(topic) + 0.1 * f.section_training, tuple(evidence)

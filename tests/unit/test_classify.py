@@ -184,3 +184,12 @@ def test_detection_loads_no_model() -> None:
     import sys
     detect_language("Les données de paiement sont conservées en Europe, de même que les sauvegardes.")
     assert "py3langid" not in sys.modules
+
+
+def test_objection_refers_back_to_a_training_announcement_made_before_it() -> None:
+    training = "We will use your public posts to train our generative AI models."
+    objection = "You have the right to withdraw your consent at any time."
+    before = flags_for(["# Privacy"], ["# Privacy", objection, training])
+    after = flags_for(["# Privacy"], ["# Privacy", training, objection])
+    assert Category.AI_OPT_OUT not in {f.category for f in before}
+    assert Category.AI_OPT_OUT in {f.category for f in after}
