@@ -246,9 +246,11 @@ Result = tuple[float, tuple[str, ...]] | None
 def rule_scraping_ban(f: Facts) -> Result:
     """Users or third parties may not use the service's content for AI (scrape, mine, train...)."""
     bans = _prohibited(f)
-    if not bans or not f.has("ai"):
-        return None
+    if not bans or not f.has("ai") or f.has("optout"):
+        return None     # "you may instruct us not to use ... by using the opt-out": an objection, not a ban
     verbs, pair_evidence, _ = _training_pairs(f)
+    if f.has("generated") and not verbs and not f.has("scrape"):
+        return None     # a ban about AI-generated content is a content rule
     used_material = f.terms("use")[:1] + f.terms("material")[:1] if f.has("use") and f.has("material") else []
     reasons = f.terms("scrape") + pair_evidence + used_material
     if not reasons:
