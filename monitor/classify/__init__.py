@@ -315,7 +315,7 @@ def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | N
             section == item.section and 0 <= index - at <= OPT_OUT_REACH for section, at in training_at))
         if item.change.kind is ClauseKind.REMOVED:
             old = item.change.old or ""
-            if might_concern_ai(old) and optout_re.search(old):
+            if might_concern_ai(old) and optout_re.search(old) and not is_heading(old):
                 result = rule_opt_out(facts(old[:MAX_CLAUSE], lang))
                 if result is not None:
                     item.found[Category.AI_OPT_OUT] = result
