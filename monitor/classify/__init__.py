@@ -14,6 +14,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from monitor.classify.dates import find_dates
 from monitor.classify.language import detect_language
@@ -191,13 +192,14 @@ def _starts_with_verb(f: Facts) -> bool:
     return any(pos == 0 for group in ("use", "strong", "weak") for pos, _ in f.hits.get(group, []))
 
 
-def _evaluate(sentence: str, lead: str, lang: str, lead_ban: bool) -> dict[Category, tuple[float, tuple[str, ...]]]:
+def _evaluate(sentence: str, lead: str, lang: str, lead_ban: bool,
+              own: Facts | None = None) -> dict[Category, tuple[float, tuple[str, ...]]]:
     """The categories one sentence supports, read with its lead-in: a list item whose verb or AI term sits in
     the lead-in ("We use your data to:" / "- improve our machine learning models") counts when the item itself
-    carries an AI term or a training / develop verb."""
-    found = evaluate(facts(sentence, lang, lead_prohibition=lead_ban))
+    carries an AI term or a training / develop verb. `own`: the sentence's facts, when already computed."""
+    own = own if own is not None else facts(sentence, lang, lead_prohibition=lead_ban)
+    found = evaluate(own)
     if lead:
-        own = facts(sentence, lang)
         if own.has("ai") or own.has("strong") or own.has("weak"):
             # The colon that ends a lead-in introduces its items as the verb's object: it separates nothing.
             joined = evaluate(facts(lead.rstrip().rstrip(":…").rstrip() + " " + sentence.lstrip(" -*•"), lang,
@@ -214,7 +216,7 @@ def _evaluate(sentence: str, lead: str, lang: str, lead_ban: bool) -> dict[Categ
     return found
 
 
-def _analyse(item: _Clause, lang: str, new_clauses: Sequence[str], said: _Said) -> None:
+def _analyse(item: _Clause, lang: str, new_clauses: Sequence[str], said_by: Callable[[], _Said]) -> None:
     lead = _lead_in(new_clauses, item.change.new_index)
     lead_ban = bool(lead) and has_prohibition(lead, lang)
     fresh = _fresh_spans(item.change)
@@ -222,11 +224,15 @@ def _analyse(item: _Clause, lang: str, new_clauses: Sequence[str], said: _Said) 
         start, sentence = unit.start, unit.text
         if fresh is not None and not any(a < start + len(sentence) and b > start for a, b in fresh):
             continue
-        f = facts(sentence, lang, lead_prohibition=lead_ban)
-        item.sentences.append(f)
         context = " ".join(part for part in (lead, unit.lead) if part)
-        found = _evaluate(sentence, context, lang, lead_ban or (bool(unit.lead) and has_prohibition(unit.lead, lang)))
+        if not might_concern_ai(sentence) and not (context and might_concern_ai(context)):
+            continue    # no AI or training stem in the sentence or its lead-in: nothing to flag
+        ban = lead_ban or (bool(unit.lead) and has_prohibition(unit.lead, lang))
+        f = facts(sentence, lang, lead_prohibition=ban)
+        item.sentences.append(f)
+        found = _evaluate(sentence, context, lang, ban, own=f)
         words = _words(sentence)
+        said = said_by() if found else []     # the old text is read only when the new one supports a flag
         for category, (score, evidence) in found.items():
             if any(category in cats and _objects(evidence) <= _objects(cats[category][1])
                    and _similar(words, old) >= REWORD_SIMILARITY and _digits(words) == _digits(old)
@@ -286,8 +292,15 @@ def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | N
     sections = _sections(new_clauses)
     optout_re = patterns(lang)["optout"]
     items: list[_Clause] = []
-    removed = _said([c.old for c in diff.clauses if c.kind is ClauseKind.REMOVED and c.old and might_concern_ai(c.old)],
-                    lang)   # what the removed clauses said: an added clause may only restate one of them
+    removed_texts = [c.old for c in diff.clauses if c.kind is ClauseKind.REMOVED and c.old and might_concern_ai(c.old)]
+    removed_said: list[_Said] = []
+
+    def removed() -> _Said:
+        """What the removed clauses said (read once, on first need): an added clause may only restate one."""
+        if not removed_said:
+            removed_said.append(_said(removed_texts, lang))
+        return removed_said[0]
+
     for change in diff.clauses:
         text = change.text[:MAX_CLAUSE]
         heading = is_heading(text)
@@ -301,8 +314,9 @@ def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | N
         if change.kind is ClauseKind.REMOVED or heading:
             continue    # a heading is the context of the clauses under it, never a flag of its own
         if might_concern_ai(text):
-            modified = change.kind is ClauseKind.MODIFIED and change.old
-            _analyse(item, lang, new_clauses, _said([change.old or ""], lang) if modified else removed)
+            old_text = change.old or ""
+            modified = change.kind is ClauseKind.MODIFIED and bool(old_text)
+            _analyse(item, lang, new_clauses, partial(_said, [old_text], lang) if modified else removed)
 
     for item in items:
         if Category.AI_TRAINING in item.found:
