@@ -18,13 +18,13 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from monitor.classify.lexicon import DATE_ORDER, MONTHS, SUPPORTED_LANGUAGES, TERMS
+from monitor.classify.lexicon import DATE_FILLERS, DATE_ORDER, MONTHS, SUPPORTED_LANGUAGES, TERMS, UPDATE_STEMS
 from monitor.models import DateRole, FlagDate
 
 MAX_TEXT = 20_000
 _DIGIT_RE = re.compile(r"\d")
 _SPACE = r"[\s\u00a0\u202f]"
-_FILLERS = (r"(?:the|den|dem|der|de|del|el|le|la|il|l['’]|op|em|o|a|w|dnia|on|am|den)")
+_FILLERS = "(?:" + "|".join(DATE_FILLERS) + ")"     # "until the", "bis zum", "jusqu'au": the packs' fillers
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,9 +182,7 @@ def _role_patterns(language: str) -> tuple[tuple[DateRole, re.Pattern[str]], ...
     return tuple(out)
 
 
-_ANNOUNCE_AFTER = re.compile(
-    r"^[\s,]{0,3}(?:\w+\s+){0,4}?(?:updat|chang|amend|revis|modif|mett|aktualis|änder|actualiz|aggiorn|wijzig|"
-    r"atualiz|zmieni|uppdater)", re.IGNORECASE)
+_ANNOUNCE_AFTER = re.compile(r"^[\s,]{0,3}(?:\w+\s+){0,4}?(?:" + "|".join(UPDATE_STEMS) + ")", re.IGNORECASE)
 
 
 def role_of(text: str, start: int, end: int, language: str) -> DateRole | None:

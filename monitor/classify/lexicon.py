@@ -1,439 +1,47 @@
-"""Per-language term lists of the clause classifier, as data.
+"""The language packs' tables in the shapes the rules, the date extractor and the opt-out finder read.
 
-Each entry is a regular-expression fragment matched case-insensitively on word boundaries (``\\b`` is added
-around it); a fragment wrapped in ``(?-i:...)`` is case-sensitive (acronyms such as AI, IA, KI, which are
-ordinary words in lower case: Italian "ai", French "ia"...). `rules.py` compiles the fragments of the clause's
-language together with the English ones, because English technical terms ("machine learning", "LLM") appear
-in every language.
-
-Term groups:
-- ``ai``: the AI object (artificial intelligence, machine learning, language models...)
-- ``strong``: training verbs and nouns (train, fine-tune, entraîner, trainieren...)
-- ``weak``: develop / improve / enhance verbs, which need an AI object close by
-- ``use``: plain "use" verbs, the anchor of a negation ("we do not use ... to train")
-- ``subject``: users' data or content
-- ``negation``, ``conditional`` (suspends a following negation: "if you do not want"), ``not_only``
-- ``prohibition``: a ban addressed to users or third parties
-- ``scrape``: automated extraction, third parties, the service's own content
-- ``optout``: objecting or opting out
-- ``feature``: AI features that process data (assistant, chatbot, summaries...)
-- ``generated``: AI-generated content
-- ``effective``, ``deadline``, ``updated``: date-role cues that end right before a date
-- ``function``: frequent function words, to break ties of language detection
+Nothing here is language-specific: every word lives in a pack (`monitor/classify/languages/<code>.py`); this
+module only indexes the packs by language or unites them where a rule looks for a word of any language (the
+pre-filter, the AI acronyms, the words around dates and settings paths).
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-SUPPORTED_LANGUAGES: Final = ("en", "fr", "de", "es", "it", "nl", "pt", "pl", "sv")
+from monitor.classify.languages import PACKS
 
-#: Lower-case stems of which one occurs in every clause the rules can flag (a cheap substring pre-filter).
-PREFILTER_STEMS: Final = (
-    "intellig", "learning", "lernen", "apprentissage", "aprendiza", "apprendimento", "inlärning", "uczeni",
-    "model", "modèle", "modèl", "train", "entraîn", "entrain", "entren", "addestr", "trenow", "trän", "trein",
-    "fine-tun", "finetun", "tuning", "generat", "génér", "generier", "gegenereerd", "gerad", "wygenerow",
-    "chatbot", "deepfake", "neural", "neuron", "sztuczn", "künstlich", "kunstmatig", "artificiel",
-    "artificial", "språkmodell", "taalmodel", "sprachmodell", "former", "formation", "formé",
-)
+
+def _union(attribute: str) -> tuple[str, ...]:
+    """One attribute of every pack, in pack order, without repeats."""
+    return tuple(dict.fromkeys(word for p in PACKS.values() for word in getattr(p, attribute)))
+
+
+SUPPORTED_LANGUAGES: Final = tuple(PACKS)
+
+#: Term groups per language (plus "function": the pack's detection words).
+TERMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
+    code: {**p.terms, "function": p.function_words} for code, p in PACKS.items()}
 
 #: Month names (and common abbreviations) -> month number, per language.
-MONTHS: Final[dict[str, dict[str, int]]] = {
-    "en": {"january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4,
-           "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
-           "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
-           "dec": 12},
-    "fr": {"janvier": 1, "février": 2, "fevrier": 2, "mars": 3, "avril": 4, "mai": 5, "juin": 6,
-           "juillet": 7, "août": 8, "aout": 8, "septembre": 9, "octobre": 10, "novembre": 11,
-           "décembre": 12, "decembre": 12},
-    "de": {"januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "april": 4, "mai": 5, "juni": 6,
-           "juli": 7, "august": 8, "september": 9, "oktober": 10, "november": 11, "dezember": 12},
-    "es": {"enero": 1, "febrero": 2, "marzo": 3, "abril": 4, "mayo": 5, "junio": 6, "julio": 7,
-           "agosto": 8, "septiembre": 9, "setiembre": 9, "octubre": 10, "noviembre": 11, "diciembre": 12},
-    "it": {"gennaio": 1, "febbraio": 2, "marzo": 3, "aprile": 4, "maggio": 5, "giugno": 6, "luglio": 7,
-           "agosto": 8, "settembre": 9, "ottobre": 10, "novembre": 11, "dicembre": 12},
-    "nl": {"januari": 1, "februari": 2, "maart": 3, "april": 4, "mei": 5, "juni": 6, "juli": 7,
-           "augustus": 8, "september": 9, "oktober": 10, "november": 11, "december": 12},
-    "pt": {"janeiro": 1, "fevereiro": 2, "março": 3, "marco": 3, "abril": 4, "maio": 5, "junho": 6,
-           "julho": 7, "agosto": 8, "setembro": 9, "outubro": 10, "novembro": 11, "dezembro": 12},
-    "pl": {"stycznia": 1, "styczeń": 1, "lutego": 2, "luty": 2, "marca": 3, "marzec": 3, "kwietnia": 4,
-           "kwiecień": 4, "maja": 5, "maj": 5, "czerwca": 6, "czerwiec": 6, "lipca": 7, "lipiec": 7,
-           "sierpnia": 8, "sierpień": 8, "września": 9, "wrzesień": 9, "października": 10,
-           "październik": 10, "listopada": 11, "listopad": 11, "grudnia": 12, "grudzień": 12},
-    "sv": {"januari": 1, "februari": 2, "mars": 3, "april": 4, "maj": 5, "juni": 6, "juli": 7,
-           "augusti": 8, "september": 9, "oktober": 10, "november": 11, "december": 12},
-}
+MONTHS: Final[dict[str, dict[str, int]]] = {code: dict(p.months) for code, p in PACKS.items()}
 
-#: Numeric dates: day-month-year everywhere except US English (month-day-year when ambiguous).
-DATE_ORDER: Final[dict[str, str]] = {lang: "DMY" for lang in SUPPORTED_LANGUAGES} | {"en": "MDY"}
+#: Numeric dates: day-month-year, or month-day-year when ambiguous (US English).
+DATE_ORDER: Final[dict[str, str]] = {code: p.date_order for code, p in PACKS.items()}
 
-_AI_ACRONYMS = r"(?-i:AI|A\.I\.|GenAI|LLMs?|ML)"
-
-TERMS: Final[dict[str, dict[str, tuple[str, ...]]]] = {
-    "en": {
-        "instrument": (r"by", r"with", r"using", r"via", r"through"),
-        "relative": (r"that", r"which", r"we", r"are", r"is", r"being", r"were"),
-        "material": (r"content", r"contents", r"materials?", r"works?", r"files?", r"data", r"outputs?"),
-        "user_agent": (r"(?:allows?|enables?|lets?|permits?|helps?) you to", r"provide you with (?:\w+ ){0,4}to",
-                       r"you (?:can|may) (?:choose to )?", r"at your (?:request|direction)"),
-        "rule": (r"must", r"should", r"required?", r"prohibit\w*", r"not allowed", r"disclos\w+", r"label\w*",
-                 r"responsib\w+", r"monetiz\w+", r"mislead\w*", r"decepti\w+", r"violat\w+", r"remov\w+",
-                 r"spam", r"may not", r"impersonat\w+"),
-        "ai": (_AI_ACRONYMS, r"(?-i:AI)-\w+", r"artificial[- ]intelligence", r"machine[- ]learning",
-               r"deep[- ]learning", r"(?:large[- ])?language[- ]models?", r"foundation models?",
-               r"neural networks?", r"generative (?:models?|systems?|technolog\w+)",
-               r"(?:speech|voice|image|handwriting)[- ]recognition models?", r"chatbots?"),
-        "strong": (r"(?<!en )train(?:s|ed|ing)?", r"(?:re|pre)-?train\w*", r"fine-?tun\w*", r"tuning"),
-        "weak": (r"develop\w*", r"improv\w+", r"enhanc\w+", r"build(?:s|ing)?", r"refin\w+", r"evaluat\w+"),
-        "use": (r"use[sd]?", r"using", r"process\w*", r"collect\w*", r"share[sd]?", r"disclose[sd]?",
-                r"license[sd]?", r"sell"),
-        "subject": (r"your", r"personal (?:data|information)", r"(?:user|customer|member|service generated)"
-                    r" (?:data|content)", r"data", r"information", r"content", r"posts?", r"photos?",
-                    r"messages?", r"conversations?", r"recordings?", r"transcri\w+", r"comments?",
-                    r"reviews?", r"feedback", r"inputs?", r"outputs?", r"prompts?", r"chats?", r"answers?"),
-        "negation": (r"not", r"never", r"no", r"neither", r"nor", r"\w+n't", r"cannot"),
-        "conditional": (r"if", r"unless", r"whether", r"should you", r"prefer"),
-        "not_only": (r"not only", r"not just", r"but not", r"not limited"),
-        "prohibition": (r"(?:you|users?|third[- ]part(?:y|ies)|customers?|licensees?|developers?|members?|"
-                        r"partners?|visitors?)\s+(?:may|shall|must|will|can|should|are)\s*(?:not|never)",
-                        r"(?:you|users?)\s+(?:can't|cannot|won't|mustn't)", r"agrees? not to",
-                        r"undertakes? not to", r"prohibit\w*", r"forbid\w*", r"not (?:be )?(?:permitted|allowed"
-                        r"|authori[sz]ed)", r"no right", r"without (?:\w+ ){0,3}(?:permission|consent|"
-                        r"authori[sz]ation)", r"need (?:\w+ ){0,2}permission", r"requires? (?:\w+ ){0,2}"
-                        r"permission", r"(?-i:Do not|Don't)", r"(?-i:NoAI)", r"restricted", r"not to use"),
-        "scrape": (r"scrap\w+", r"crawl\w*", r"spider\w*", r"harvest\w*", r"(?:data|text)[- ]mining",
-                   r"data mine", r"mine", r"extract\w*", r"robots?", r"bots?", r"automated (?:means|systems?|"
-                   r"tools?|software)", r"third[- ]part(?:y|ies)", r"our (?:content|services?|site|website|"
-                   r"platform|materials?)", r"plucked", r"datasets?"),
-        "optout": (r"opt(?:-| )?out", r"object", r"objection", r"right to object", r"withdraw (?:your )?consent",
-                   r"(?:if|should) you (?:would|'d)? ?(?:prefer|rather) not", r"do(?:n't| not) want",
-                   r"choose not", r"turn off (?:\w+ ){0,3}training"),
-        "feature": (r"assistants?", r"chatbots?", r"chat ?bot", r"copilot", r"(?:AI|artificial intelligence)"
-                    r"[- ]powered", r"powered by", r"features?", r"tools?", r"functionalit\w+", r"OCR",
-                    r"summar\w+", r"translat\w+", r"recommend\w*", r"generat(?:es?|ed|ing)", r"process\w*",
-                    r"agent"),
-        "generated": (r"(?:AI|A\.I\.)[- ]generated", r"generated (?:or \w+ )?(?:by|with|using) (?:the use of )?"
-                      r"(?:AI|artificial intelligence|generative)", r"synthetic (?:media|content|voices?|images?)",
-                      r"deep ?fakes?", r"manipulated media", r"(?:AI|artificial intelligence) to (?:copy|"
-                      r"imitate|mimic|churn)", r"use of AI is disclosed", r"AI-assisted content"),
-        "effective": (r"from", r"as of", r"as from", r"starting(?: on| from)?", r"beginning(?: on)?",
-                      r"effective(?: date)?(?: as of| from| on)?:?", r"effective date:?", r"take[s]? effect(?: on)?",
-                      r"takes? effect as of", r"in effect (?:from|as of|on)", r"come into (?:force|effect)(?: on)?",
-                      r"go(?:es)? into effect(?: on)?", r"(?:starting|beginning) (?:on|from)"),
-        "deadline": (r"until", r"till", r"by", r"before", r"no later than", r"not later than", r"up to",
-                     r"through", r"deadline:?", r"prior to"),
-        "updated": (r"(?:last )?(?:updated|modified|revised)(?: on| as of)?:?", r"last (?:update|revision):?",
-                    r"updated:", r"date of last revision:?", r"version date:?"),
-        "announce": (r"on",),
-        "function": ("the", "and", "of", "to", "you", "we", "our", "with", "is", "are", "for", "this", "that"),
-    },
-    "fr": {
-        "instrument": (r"par", r"avec", r"grâce à", r"via"),
-        "relative": (r"que", r"qu['’]", r"nous", r"qui"),
-        "material": (r"contenus?", r"données", r"œuvres?", r"fichiers?", r"matériels?"),
-        "user_agent": (r"vous permet(?:tre|tent)? d['’e]", r"vous pouvez "),
-        "rule": (r"doi(?:t|vent)", r"devez", r"interdit\w*", r"responsab\w+", r"tromp\w+", r"induisant en erreur",
-                 r"étiquet\w+", r"signal\w+", r"vérifier", r"monétis\w+"),
-        "ai": (r"(?-i:IA|IAG)", r"(?-i:IA)-\w+", r"intelligences? artificielles?", r"apprentissage (?:automatique|"
-               r"profond)", r"mod[eè]les? (?:de langage|linguistiques?|d'IA|d’IA|génératifs?|"
-               r"d'apprentissage|d’apprentissage|de fondation)", r"grands? mod[eè]les? de langage",
-               r"réseaux de neurones", r"agents? conversationnels?"),
-        "strong": (r"entra[iî]n\w*", r"r?entra[iî]nement", r"form(?:er|ons|ent|é|ée|és|ées|ation)", r"affin\w+"),
-        "weak": (r"développ\w+", r"developp\w+", r"amélior\w+", r"perfectionn\w+", r"optimis\w+", r"enrichi\w*",
-                 r"concevoir", r"évalu\w+"),
-        "use": (r"utilis\w+", r"exploit\w+", r"trait\w+", r"collect\w+", r"partag\w+", r"recours"),
-        "subject": (r"vos", r"votre", r"données", r"informations?", r"contenus?", r"publications?", r"messages?",
-                    r"conversations?", r"échanges?", r"photos?", r"commentaires?", r"enregistrements?",
-                    r"transcriptions?", r"avis", r"requêtes", r"questions?", r"réponses?"),
-        "negation": (r"ne", r"n'", r"n’", r"pas", r"jamais", r"aucun\w*", r"ni", r"non"),
-        "conditional": (r"si", r"s'", r"s’", r"sauf", r"souhaitez", r"préférez"),
-        "not_only": (r"non seulement", r"pas seulement", r"mais pas", r"ne .{0,20} que"),
-        "prohibition": (r"(?:vous|l'utilisateur|l’utilisateur|le client|les tiers|un tiers|aucun tiers|les "
-                        r"utilisateurs)\s+ne\s+(?:\w+\s+){0,2}(?:pouvez|peut|peuvent|devez|doit|doivent|"
-                        r"pourrez|pourra|devrez|devra)", r"interdi\w+", r"s'interdit", r"s’interdit",
-                        r"s'engage à ne pas", r"s’engage à ne pas", r"n'est pas (?:autorisée?|permise?)",
-                        r"n’est pas (?:autorisée?|permise?)", r"aucun droit", r"sans (?:\w+ ){0,3}autorisation",
-                        r"(?-i:Ne pas)", r"abus\w*", r"non autorisée?s?", r"ne concédons aucun"),
-        "scrape": (r"extra\w+", r"aspir\w+", r"moissonn\w+", r"scrap\w+", r"robots?", r"tiers",
-                   r"fouille de (?:textes et de )?données", r"moyens automatisés", r"nos (?:services|contenus|"
-                   r"sites?|plateformes?)", r"(?:nos|des|les) services"),
-        "optout": (r"(?:vous |s['’])?(?:y )?oppos(?:er|ez|ant|ons|erez|era|e|é)", r"opposition", r"refus(?:er|ez|ant)",
-                   r"retirer votre consentement", r"ne souhaitez pas", r"opt-?out"),
-        "feature": (r"assistant\w*", r"chatbot", r"agent conversationnel", r"fonctionnalités?", r"outils?",
-                    r"fonctionnant avec", r"basées? sur l['’]IA", r"alimentée?s? par", r"résum\w+",
-                    r"tradu\w+", r"recommand\w+", r"génère\w*", r"générer", r"générée?s?", r"trait\w+"),
-        "generated": (r"(?:contenus? )?générée?s? par (?:l['’])?(?:IA|intelligence artificielle)",
-                      r"contenus? d['’]IA", r"hypertrucage", r"deep ?fakes?", r"contenus? synthétiques?"),
-        "effective": (r"à compter du", r"à compter de", r"a compter du", r"à partir du", r"à partir de",
-                      r"dès le", r"en vigueur (?:le|au|à compter du|à partir du|dès le|depuis le)",
-                      r"entre(?:nt|ra|ront)? en vigueur (?:le|au|à compter du|à partir du)",
-                      r"date d['’]entrée en vigueur\s*:?", r"entrée en vigueur\s*:?", r"effecti(?:f|ve) depuis le",
-                      r"applicables? (?:à compter du|à partir du|au|dès le)"),
-        "deadline": (r"jusqu['’]au", r"jusqu['’]à", r"au plus tard le", r"d['’]ici le", r"d['’]ici au",
-                     r"avant le", r"avant", r"délai jusqu['’]au"),
-        "updated": (r"(?:dernière )?mise à jour(?: le| :|:)?", r"mis(?:e)? à jour le", r"modifiée? le",
-                    r"dernière modification(?: le| :|:)?", r"version du"),
-        "announce": (r"le",),
-        "function": ("le", "la", "les", "des", "et", "vous", "nous", "est", "pour", "une", "dans", "du", "que"),
-    },
-    "de": {
-        "instrument": (r"durch", r"mit", r"mithilfe", r"per"),
-        "relative": (r"die", r"das", r"der", r"wir", r"welche\w*", r"zu"),   # "um KI-Modelle zu entwickeln"
-        "material": (r"\w*inhalte?", r"\w*daten", r"werke?", r"dateien", r"material\w*"),
-        "user_agent": (r"ermöglicht (?:es )?(?:dir|ihnen)", r"(?:kannst du|können sie) "),
-        "rule": (r"müssen", r"musst", r"verboten", r"untersagt", r"kennzeichn\w+", r"verantwort\w+", r"täusch\w+",
-                 r"irreführ\w+"),
-        "ai": (r"(?-i:KI|AI)", r"(?-i:KI|AI)-\w+", r"\w*(?-i:KI)-\w*", r"künstliche[nrs]? intelligenz",
-               r"maschinelle[ns]? lernen\w*", r"\w*sprachmodell\w*", r"\w*(?:ki|ai)-?modell\w*",
-               r"neuronale\w* netz\w*",
-               r"generative[nr]? (?:ki|modell\w*)"),
-        "strong": (r"trainier\w*", r"\w*training\w*", r"feinabstimm\w*", r"anlern\w*", r"antrainier\w*"),
-        "weak": (r"entwickl\w+", r"weiterentwickl\w+", r"verbesser\w+", r"optimier\w+", r"bewert\w+"),
-        "use": (r"verwend\w+", r"nutz\w+", r"benutz\w+", r"verarbeit\w+", r"fließen", r"einbezogen",
-                r"genutzt", r"weitergeb\w+"),
-        "subject": (r"deine?[mnrs]?", r"ihre?[mnrs]?", r"\w*daten", r"informationen", r"\w*inhalte?",
-                    r"\w*beiträge?", r"fotos?", r"\w*nachrichten", r"kommentare?", r"gespräche?",
-                    r"\w*berichte", r"\w*bewertungen", r"aufnahmen", r"texte?", r"eingaben", r"fragen"),
-        "negation": (r"nicht", r"kein\w*", r"nie", r"niemals", r"weder"),
-        "conditional": (r"wenn", r"falls", r"sofern", r"möchtest", r"möchten"),
-        "not_only": (r"nicht nur", r"aber nicht"),
-        "prohibition": (r"untersagt", r"verboten", r"nicht (?:gestattet|erlaubt|zulässig)", r"unzulässig",
-                        r"(?:dürfen|darfst|darf)\s+(?:\w+\s+){0,4}(?:nicht|keine)", r"ohne (?:\w+ ){0,3}"
-                        r"(?:genehmigung|zustimmung|erlaubnis)", r"kein recht", r"verpflichte\w+ sich,? "
-                        r"(?:\w+ ){0,3}nicht"),
-        "scrape": (r"scrap\w+", r"crawl\w+", r"ausles\w+", r"extrahier\w+", r"dritte\w*", r"automatisiert\w*",
-                   r"text- und data-mining", r"data-mining", r"unsere[rn]? (?:inhalte|dienste|plattform|website)"),
-        "optout": (r"widersprech\w+", r"widersprich\w*", r"widerspruch\w*", r"opt-?out", r"ablehn\w+",
-                   r"einwilligung widerruf\w+", r"nicht möchtest", r"nicht möchten"),
-        "feature": (r"assistent\w*", r"chatbot", r"funktion\w*", r"werkzeug\w*", r"tool\w*", r"zusammenfass\w+",
-                    r"übersetz\w+", r"empfehl\w+", r"generier\w+", r"verarbeit\w+", r"vorschläge?", r"formulier\w+"),
-        "generated": (r"ki-generiert\w*", r"(?:von|mit|durch) (?:einer )?ki (?:erstellt|generiert)\w*",
-                      r"synthetische\w* (?:inhalte|medien)", r"deepfakes?"),
-        "effective": (r"ab dem", r"ab", r"mit wirkung (?:zum|vom|ab)", r"gültig ab", r"wirksam ab",
-                      r"in kraft (?:ab|seit)", r"tritt am", r"treten am", r"beginnend (?:mit dem|am)", r"seit dem",
-                      r"vom", r"gilt ab", r"gelten ab", r"gültig seit"),
-        "deadline": (r"bis zum", r"bis", r"spätestens (?:am|bis zum)?", r"vor dem", r"bis einschließlich"),
-        "updated": (r"stand:?", r"zuletzt (?:aktualisiert|geändert)(?: am)?:?", r"letzte aktualisierung:?",
-                    r"aktualisiert am:?", r"fassung vom"),
-        "announce": (r"am",),
-        "function": ("der", "die", "das", "und", "wir", "sie", "ist", "nicht", "mit", "für", "von", "den", "zu"),
-    },
-    "es": {
-        "instrument": (r"por", r"con", r"mediante"),
-        "relative": (r"que", r"los cuales", r"las cuales"),
-        "material": (r"contenidos?", r"datos", r"obras?", r"archivos?", r"materiales?"),
-        "user_agent": (r"te permite\w*", r"le permite\w*", r"puedes "),
-        "rule": (r"deb\w+", r"prohibid\w+", r"etiquet\w+", r"responsab\w+", r"engañ\w+"),
-        "ai": (r"(?-i:IA|AI)", r"inteligencia artificial", r"aprendizaje (?:automático|profundo|autom[aá]tico)",
-               r"modelos? de (?:lenguaje|IA|inteligencia)", r"modelos? (?:generativos?|de reconocimiento)",
-               r"redes neuronales"),
-        "strong": (r"entren\w+", r"reentren\w+", r"ajuste fino", r"afin\w+"),
-        "weak": (r"desarroll\w+", r"mejor(?:ar|a|amos|ará|aremos|ando|as)", r"perfeccion\w+", r"optimiz\w+",
-                 r"evalu\w+"),
-        "use": (r"utiliz\w+", r"us(?:ar|amos|aremos|ará|ado|ada|ados|adas)", r"emple\w+", r"trat\w+",
-                r"proces\w+", r"compart\w+"),
-        "subject": (r"tus?", r"sus?", r"datos", r"información", r"contenidos?", r"publicaciones", r"fotos?",
-                    r"fotografías", r"mensajes", r"comentarios", r"grabaciones", r"conversaciones",
-                    r"transcripciones", r"recetas", r"plantillas", r"reseñas"),
-        "negation": (r"no", r"nunca", r"ni", r"ningún", r"ninguna", r"jamás"),
-        "conditional": (r"si", r"salvo", r"quieres", r"desea\w*"),
-        "not_only": (r"no solo", r"no sólo", r"pero no"),
-        "prohibition": (r"prohibid\w+", r"prohíbe", r"no (?:está|esta) permitid\w+", r"no (?:puedes|puede|"
-                        r"podrá|podrás|debe|deberá|debes)", r"queda prohibid\w+", r"sin (?:\w+ ){0,3}"
-                        r"autorización", r"ningún derecho"),
-        "scrape": (r"extra\w+", r"rastre\w+", r"scrap\w+", r"terceros", r"minería de (?:textos y )?datos",
-                   r"robots?", r"medios automatizados", r"nuestros? (?:contenidos?|servicios?|plataforma)"),
-        "optout": (r"oponerte", r"oponerse", r"op[oó]n\w*", r"oposición", r"rechaz\w+", r"no quieres",
-                   r"no desea\w*", r"retirar tu consentimiento"),
-        "feature": (r"asistente\w*", r"chatbot", r"funci[oó]n\w*", r"herramientas?", r"resum\w+", r"traduc\w+",
-                    r"recomend\w+", r"genera(?:r|mos|do|da|dos|das|n)", r"proces\w+", r"sugerencias?"),
-        "generated": (r"generad\w+ (?:por|con) (?:la )?(?:IA|inteligencia artificial)",
-                      r"contenidos? sintéticos?", r"deepfakes?"),
-        "effective": (r"a partir del?", r"desde el", r"con efecto (?:desde el|a partir del)", r"en vigor "
-                      r"(?:desde el|a partir del|el)", r"entra(?:rá|n|rán)? en vigor el", r"vigente desde el",
-                      r"fecha de entrada en vigor:?"),
-        "deadline": (r"hasta el", r"hasta", r"a más tardar el", r"antes del?", r"como máximo el"),
-        "updated": (r"última actualización:?", r"actualizad[oa] el", r"actualizad[oa]:?",
-                    r"última modificación:?"),
-        "announce": (r"el",),
-        "function": ("el", "la", "los", "las", "de", "y", "que", "en", "para", "con", "por", "tus", "nuestros"),
-    },
-    "it": {
-        "instrument": (r"da", r"dall['’]", r"con", r"tramite", r"mediante"),
-        "relative": (r"che", r"i quali", r"le quali"),
-        "material": (r"contenuti?", r"dati", r"opere", r"file", r"materiali?"),
-        "user_agent": (r"ti consente di", r"consente (?:all['’]utente|agli utenti) di", r"puoi "),
-        "rule": (r"dev\w+", r"vietat\w+", r"etichett\w+", r"responsab\w+", r"ingann\w+"),
-        "ai": (r"(?-i:IA|AI)", r"intelligenza artificiale", r"apprendimento (?:automatico|profondo)",
-               r"machine learning", r"modell[oi] (?:linguistic[oi]|di linguaggio|di IA|generativ[oi])",
-               r"reti neurali"),
-        "strong": (r"addestr\w+", r"riaddestr\w+", r"allen(?:are|amento)", r"affin\w+"),
-        "weak": (r"svilupp\w+", r"miglior(?:are|amento|iamo|erà|eremo|ando|ano)", r"perfezion\w+", r"ottimizz\w+",
-                 r"valut\w+"),
-        "use": (r"utilizz\w+", r"us(?:are|iamo|eremo|erà|ato|ata|ati|ate)", r"impieg\w+", r"tratt\w+",
-                r"elabor\w+", r"condivid\w+"),
-        "subject": (r"tuoi", r"tue", r"tua", r"tuo", r"suoi", r"dati", r"informazioni", r"contenuti?", r"post",
-                    r"foto(?:grafie)?", r"messaggi", r"commenti", r"registrazioni", r"conversazioni", r"domande",
-                    r"risposte", r"trascrizioni"),
-        "negation": (r"non", r"mai", r"né", r"nessun\w*"),
-        "conditional": (r"se", r"salvo", r"vuoi", r"desideri"),
-        "not_only": (r"non solo", r"ma non"),
-        "prohibition": (r"vietat\w+", r"non (?:è|e) consentit\w+", r"non (?:puoi|può|potrà|potrai|deve|devi)",
-                        r"senza (?:\w+ ){0,3}autorizzazione", r"nessun diritto", r"proibit\w+"),
-        "scrape": (r"estra\w+", r"scrap\w+", r"terzi", r"robot", r"mezzi automatizzati", r"i nostri "
-                   r"(?:contenuti|servizi)", r"text and data mining"),
-        "optout": (r"opporti", r"opporsi", r"oppo\w+", r"opposizione", r"rifiut\w+", r"non vuoi",
-                   r"revocare il consenso"),
-        "feature": (r"assistente\w*", r"chatbot", r"funzion\w+", r"strument\w+", r"riass\w+", r"riepilog\w+",
-                    r"tradu\w+", r"suggeri\w+", r"genera(?:re|to|ta|ti|te|no)", r"elabor\w+", r"bozz\w+"),
-        "generated": (r"generat\w+ (?:dall['’]|con l['’]|tramite )?(?:IA|intelligenza artificiale)",
-                      r"contenuti sintetici", r"deepfake"),
-        "effective": (r"dal", r"dall['’]", r"a partire dal", r"a decorrere dal", r"con effetto dal",
-                      r"in vigore dal", r"entra(?:no|rà|nno)? in vigore il", r"valid[oa] dal"),
-        "deadline": (r"entro il", r"entro", r"fino al", r"non oltre il", r"prima del"),
-        "updated": (r"ultimo aggiornamento:?", r"aggiornat[oa] (?:il|al):?", r"ultima modifica:?"),
-        "announce": (r"il",),
-        "function": ("il", "la", "di", "e", "che", "per", "con", "non", "dei", "delle", "gli", "tuoi", "sono"),
-    },
-    "nl": {
-        "instrument": (r"door", r"met", r"via"),
-        "relative": (r"die", r"dat", r"wij", r"we", r"te"),   # "om AI-modellen te ontwikkelen"
-        "material": (r"inhoud", r"gegevens", r"data", r"werken", r"bestanden", r"materiaal"),
-        "user_agent": (r"stelt (?:je|u) in staat", r"(?:kun|kan) (?:je|u) "),
-        "rule": (r"moet\w*", r"verboden", r"label\w*", r"verantwoordelijk\w*", r"misleid\w+"),
-        "ai": (r"(?-i:AI|KI)", r"(?-i:AI|KI)-\w+", r"kunstmatige intelligentie", r"machine learning",
-               r"\w*taalmodel\w*", r"\w*herkenningsmodel\w*", r"neurale netwerken"),
-        "strong": (r"train(?:en|t|de|den|ing)\w*", r"getraind", r"\w*training", r"fijnafstem\w*"),
-        "weak": (r"ontwikkel\w+", r"verbeter\w+", r"optimalise\w+", r"evalue\w+"),
-        "use": (r"gebruik\w*", r"verwerk\w+", r"inzet\w*", r"del(?:en|ven)"),
-        "subject": (r"je", r"jouw", r"uw", r"gegevens", r"data", r"inhoud", r"berichten", r"bijdragen",
-                    r"foto's", r"reacties", r"gesprekken", r"\w*bestanden", r"transcripties", r"routes",
-                    r"beoordelingen", r"vragen", r"feedback"),
-        "negation": (r"niet", r"geen", r"nooit", r"noch"),
-        "conditional": (r"als", r"indien", r"tenzij", r"wil"),
-        "not_only": (r"niet alleen", r"maar niet"),
-        "prohibition": (r"niet toegestaan", r"verboden", r"(?:mag|mogen|mag je|mag u)\s+(?:\w+\s+){0,4}niet",
-                        r"zonder (?:\w+ ){0,3}toestemming", r"geen recht"),
-        "scrape": (r"scrap\w+", r"crawl\w+", r"extraher\w+", r"derden", r"geautomatiseerde", r"(?:ons|onze) "
-                   r"(?:platform|inhoud|diensten|website)"),
-        "optout": (r"bezwaar", r"afmeld\w+", r"weiger\w+", r"niet wilt", r"wil je niet", r"toestemming intrekken",
-                   r"opt-?out"),
-        "feature": (r"assistent\w*", r"\w*coach", r"chatbot", r"functie\w*", r"tool\w*", r"samenvat\w+",
-                    r"vertal\w+", r"aanbeveling\w*", r"gegenereerd\w*", r"genereer\w*", r"verwerk\w+",
-                    r"vragen stellen", r"beantwoord\w+"),
-        "generated": (r"(?:door )?(?:AI|kunstmatige intelligentie) gegenereerd\w*", r"AI-gegenereerd\w*",
-                      r"synthetische (?:inhoud|media)", r"deepfakes?"),
-        "effective": (r"vanaf", r"met ingang van", r"ingaande", r"van kracht (?:vanaf|per|op)", r"geldig vanaf",
-                      r"per", r"gaat in op", r"in werking (?:op|per)"),
-        "deadline": (r"tot en met", r"tot", r"uiterlijk(?: op)?", r"vóór"),
-        "updated": (r"laatst bijgewerkt(?: op)?:?", r"bijgewerkt op:?", r"laatste wijziging:?", r"versie van"),
-        "announce": (r"op",),
-        "function": ("de", "het", "een", "en", "van", "je", "wij", "we", "niet", "voor", "met", "zijn", "om"),
-    },
-    "pt": {
-        "instrument": (r"por", r"pela", r"pelo", r"com", r"através"),
-        "relative": (r"que", r"os quais", r"as quais"),
-        "material": (r"conteúdos?", r"dados", r"obras?", r"ficheiros?", r"arquivos?", r"materiais?"),
-        "user_agent": (r"permite-lhe", r"permite que (?:você|o utilizador)", r"pode "),
-        "rule": (r"dev\w+", r"proibid\w+", r"rotul\w+", r"responsab\w+", r"engan\w+"),
-        "ai": (r"(?-i:IA|AI)", r"intelig[eê]ncia artificial", r"aprendizagem (?:automática|profunda)",
-               r"aprendizado de máquina", r"machine learning", r"modelos? de (?:linguagem|IA)",
-               r"modelos? generativos?", r"redes neurais"),
-        "strong": (r"trein\w+", r"retrein\w+", r"afin\w+", r"ajuste fino"),
-        "weak": (r"desenvolv\w+", r"melhor(?:ar|ia|amento|aremos|ará|ando)", r"aperfeiço\w+", r"aprimor\w+",
-                 r"otimiz\w+", r"avali\w+"),
-        "use": (r"utiliz\w+", r"us(?:ar|amos|aremos|ará|ado|ada|ados|adas)", r"trat\w+", r"process\w+",
-                r"partilh\w+", r"compartilh\w+"),
-        "subject": (r"suas?", r"seus?", r"tuas?", r"teus?", r"dados", r"informações", r"conteúdos?",
-                    r"publicações", r"fotos?", r"fotografias", r"mensagens", r"comentários", r"gravações",
-                    r"conversas", r"perguntas", r"respostas", r"resumos", r"textos"),
-        "negation": (r"não", r"nunca", r"nem", r"nenhum\w*", r"jamais"),
-        "conditional": (r"se", r"caso", r"salvo", r"quiser"),
-        "not_only": (r"não só", r"não apenas", r"mas não"),
-        "prohibition": (r"proibid\w+", r"não (?:é|e) permitid\w+", r"não (?:pode|poderá|deve|deverá|podem)",
-                        r"sem (?:\w+ ){0,3}autorização", r"nenhum direito", r"vedad\w+"),
-        "scrape": (r"extra\w+", r"raspag\w+", r"scrap\w+", r"terceiros", r"robôs?", r"meios automatizados",
-                   r"(?:nossos?|nossas?) (?:conteúdos?|serviços?|plataforma)"),
-        "optout": (r"opor-se", r"opor", r"oposição", r"opõe", r"recus\w+", r"não quiser", r"não deseja\w*",
-                   r"retirar o (?:seu )?consentimento"),
-        "feature": (r"assistente\w*", r"chatbot", r"funcionalidade\w*", r"função", r"ferramentas?", r"resum\w+",
-                    r"tradu\w+", r"recomend\w+", r"gera(?:r|do|da|dos|das|mos)", r"process\w+", r"sugest\w+"),
-        "generated": (r"gerad\w+ (?:por|com) (?:a )?(?:IA|inteligência artificial)", r"conteúdos? sintéticos?",
-                      r"deepfakes?"),
-        "effective": (r"a partir de", r"a partir do", r"a contar de", r"com efeitos? (?:a partir de|desde)",
-                      r"em vigor (?:a partir de|desde|em)", r"entra(?:rá|m|rão)? em vigor (?:a|em)", r"desde"),
-        "deadline": (r"até", r"até ao", r"até o", r"o mais tardar (?:em|a)", r"antes de"),
-        "updated": (r"última atualização:?", r"atualizad[oa] em:?", r"última alteração:?"),
-        "announce": (r"em",),
-        "function": ("o", "a", "os", "as", "de", "e", "que", "para", "com", "não", "do", "da", "seus", "são"),
-    },
-    "pl": {
-        "instrument": (r"przez", r"za pomocą", r"z użyciem"),
-        "relative": (r"któr\w+",),
-        "material": (r"treści", r"dane", r"danych", r"utwory", r"pliki", r"materiały"),
-        "user_agent": (r"umożliwia (?:ci|użytkownikom)", r"możesz "),
-        "rule": (r"musi\w*", r"należy", r"zabronion\w+", r"oznacz\w+", r"odpowiedzialn\w+", r"wprowadza\w+ w błąd"),
-        "ai": (r"(?-i:AI|SI)", r"(?-i:AI|SI)-\w+", r"sztuczn\w+ inteligencj\w+", r"uczeni\w+ maszynow\w+",
-               r"model\w* językow\w+", r"generatywn\w+ model\w*", r"sieci neuronow\w+"),
-        "strong": (r"trenow\w+", r"wytrenow\w+", r"trening\w*", r"szkoleni\w+ model\w*", r"dostrajani\w+"),
-        "weak": (r"rozw(?:ija|ój|oju|ijania|ijać|ijamy)\w*", r"ulepsz\w+", r"udoskonal\w+", r"doskonal\w+",
-                 r"popraw\w+", r"opracow\w+"),
-        "use": (r"wykorzyst\w+", r"używ\w+", r"użyt\w+", r"przetwarz\w+", r"udostępni\w+"),
-        "subject": (r"twoje?", r"twoich", r"twoimi", r"dane", r"danych", r"treści", r"zdjęci\w*", r"zdjęć",
-                    r"wiadomości", r"komentarze", r"opinie", r"opinii", r"relacje", r"nagrania", r"rozmowy"),
-        "negation": (r"nie", r"nigdy", r"żadn\w+", r"ani"),
-        "conditional": (r"jeśli", r"jeżeli", r"chyba że", r"chcesz"),
-        "not_only": (r"nie tylko", r"ale nie"),
-        "prohibition": (r"zabronion\w+", r"zakazan\w+", r"zakaz\w*", r"niedozwolon\w+", r"nie wolno",
-                        r"nie (?:możesz|może|mogą|można|wolno)", r"bez (?:\w+ ){0,3}zgody"),
-        "scrape": (r"scrap\w+", r"pobiera\w+", r"ekstrakcj\w+", r"(?:osoby|podmioty|strony) trzecie",
-                   r"zautomatyzowan\w+", r"naszych (?:treści|usług|serwisów)"),
-        "optout": (r"sprzeciw\w*", r"zrezygnow\w+", r"rezygnacj\w+", r"nie chcesz", r"wycofa\w+ zgod\w+",
-                   r"opt-?out"),
-        "feature": (r"asystent\w*", r"chatbot", r"funkcj\w+", r"narzędzi\w*", r"transkrypcj\w+", r"podsumow\w+",
-                    r"tłumacz\w+", r"rekomend\w+", r"generow\w+", r"przetwarz\w+", r"notatki"),
-        "generated": (r"wygenerowan\w+ (?:przez|za pomocą) (?:AI|SI|sztuczn\w+ inteligencj\w+)",
-                      r"treści syntetyczn\w+", r"deepfake\w*"),
-        "effective": (r"od dnia", r"od", r"począwszy od", r"obowiązuje od", r"wchodzi w życie(?: z dniem| dnia)?",
-                      r"z dniem", r"ze skutkiem od"),
-        "deadline": (r"do dnia", r"do", r"najpóźniej(?: do)?", r"przed"),
-        "updated": (r"ostatnia aktualizacja:?", r"zaktualizowano:?", r"data aktualizacji:?", r"stan na:?"),
-        "announce": (r"dnia",),
-        "function": ("i", "w", "z", "na", "do", "się", "nie", "że", "jest", "oraz", "dla", "twoje", "przez"),
-    },
-    "sv": {
-        "instrument": (r"av", r"med", r"via"),
-        "relative": (r"som", r"vi"),
-        "material": (r"innehåll\w*", r"data", r"uppgifter", r"verk", r"filer", r"material"),
-        "user_agent": (r"låter dig", r"gör det möjligt för dig att", r"du kan "),
-        "rule": (r"måste", r"ska", r"förbjud\w+", r"märk\w+", r"ansvar\w*", r"vilseled\w+"),
-        "ai": (r"(?-i:AI)", r"(?-i:AI)-\w+", r"artificiell intelligens", r"maskininlärning\w*",
-               r"\w*språkmodell\w*", r"neurala nätverk"),
-        "strong": (r"trän\w+", r"\w*träning\w*", r"finjuster\w*"),
-        "weak": (r"utveckl\w+", r"förbättr\w+", r"optimer\w+", r"utvärder\w+"),
-        "use": (r"använd\w*", r"nyttj\w+", r"behandl\w+", r"bearbeta\w*", r"dela\w*"),
-        "subject": (r"din", r"ditt", r"dina", r"uppgifter", r"data", r"innehåll\w*", r"inlägg", r"bilder",
-                    r"foton", r"meddelanden", r"kommentarer", r"konversationer\w*", r"transkriptioner",
-                    r"mönster", r"frågor"),
-        "negation": (r"inte", r"aldrig", r"ej", r"ingen", r"inget", r"inga", r"varken"),
-        "conditional": (r"om", r"såvida", r"vill"),
-        "not_only": (r"inte bara", r"inte endast", r"men inte"),
-        "prohibition": (r"förbjud\w+", r"inte tillåtet", r"otillåt\w+", r"får (?:\w+ ){0,3}inte",
-                        r"utan (?:\w+ ){0,3}(?:tillstånd|medgivande|samtycke)", r"ingen rätt"),
-        "scrape": (r"skrap\w+", r"scrap\w+", r"tredje part\w*", r"extraher\w+", r"automatiserade",
-                   r"vår(?:t|a)? (?:innehåll|tjänster|plattform)"),
-        "optout": (r"invänd\w*", r"invändning\w*", r"motsätt\w+", r"avböj\w*", r"inte vill",
-                   r"återkalla (?:ditt )?samtycke", r"opt-?out"),
-        "feature": (r"assistent\w*", r"\w*assistenten", r"chattbot\w*", r"chatbot", r"funktion\w*", r"verktyg\w*",
-                    r"sammanfatt\w+", r"översätt\w+", r"rekommend\w+", r"generer\w+", r"tolkar", r"förslag"),
-        "generated": (r"AI-genererad\w*", r"genererad\w* (?:av|med) (?:AI|artificiell intelligens)",
-                      r"syntetiskt innehåll", r"deepfakes?"),
-        "effective": (r"från och med(?: den)?", r"fr\.?o\.?m\.?(?: den)?", r"från(?: den)?", r"gäller från(?: och med)?"
-                      r"(?: den)?", r"gäller fr\.?o\.?m\.?", r"träder i kraft(?: den)?", r"med verkan från(?: den)?"),
-        "deadline": (r"senast(?: den)?", r"till och med(?: den)?", r"t\.?o\.?m\.?(?: den)?", r"fram till(?: den)?",
-                     r"innan(?: den)?", r"före(?: den)?"),
-        "updated": (r"senast (?:uppdaterad|ändrad)(?: den)?:?", r"uppdaterad(?: den)?:?"),
-        "announce": (r"den",),
-        "function": ("och", "att", "det", "som", "en", "på", "är", "av", "för", "med", "inte", "vi", "du"),
-    },
-}
+#: Lower-case stems of which one occurs in every clause the rules can flag (a cheap substring pre-filter).
+PREFILTER_STEMS: Final = _union("prefilter_stems")
+#: Case-sensitive AI acronyms of every language (regex fragments).
+ACRONYMS: Final = _union("acronyms")
+#: Words between a date-role cue and its date, of every language.
+DATE_FILLERS: Final = _union("date_fillers")
+#: Stems of "update / amend" verbs, of every language.
+UPDATE_STEMS: Final = _union("update_stems")
+#: Words that introduce a settings path, of every language.
+OPTOUT_STOP_WORDS: Final = frozenset(_union("optout_stop_words"))
+#: Words that end a settings path, of every language.
+CLAUSE_END_WORDS: Final = _union("clause_end_words")
+#: Verbs that follow a settings path, of every language.
+TRAILING_VERBS: Final = _union("trailing_verbs")
+#: Abbreviations whose period ends no sentence ("e.g", "z. B", "p. ex"), of every language, lower case.
+ABBREVIATIONS: Final = tuple(dict.fromkeys(a.lower() for a in _union("abbreviations")))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from monitor.classify.lexicon import CLAUSE_END_WORDS, OPTOUT_STOP_WORDS, TRAILING_VERBS
 from monitor.classify.rules import patterns
 
 MAX_TEXT = 20_000
@@ -19,21 +20,10 @@ _SEP_CHARS_RE = re.compile(r"\s[>›→»]\s")
 _PATH_RE = re.compile(r"[^\n>›→»]{1,80}(?:\s*[>›→»]\s*[^\n>›→»]{1,80}){1,8}")
 _URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>()\[\]\"'«»]{3,300}", re.IGNORECASE)
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
-_END_RE = re.compile(r"[.;:,()\[\]!?«»\"“”]|\s[-–—]\s|\s(?:if|si|wenn|falls|se|om|als|jeśli|jeżeli|puis|then|"
-                     r"dann|sauf|unless|à tout moment|at any time|jederzeit)\s")
+_END_RE = re.compile(r"[.;:,()\[\]!?«»\"“”]|\s[-–—]\s|\s(?:" + "|".join(CLAUSE_END_WORDS) + r")\s")
 _MAX_LAST_WORDS = 8
-#: Words that introduce a settings path or end one (prepositions, determiners, verbs of objecting).
-_STOP = frozenset("""
-dans depuis via sous sur en vos votre les la le l' des du de à au aux in under at through from your the my
-unter über bei im in deinen deine dein ihren ihre ihr den die der dem desde en a través través de tus tu la
-las los el al da tramite nelle nella nel in le tue tuo op via onder je jouw uw de het em através pelo pela
-na no nas nos as os suas seus w przez wybierając wybierz twoje i under via på dina din ditt gå till go to
-open ouvrez öffne abre apri otwórz öppna choose select choisissez wähle selecciona seleziona kies escolha
-""".split())
-_TRAILING_VERBS = re.compile(
-    r"\s+(?:widersprechen|widersprichst|ausschalten|abschalten|deaktivieren|ändern|anpassen|festlegen|"
-    r"einstellen|verwalten|ablehnen|aus|opporti|disattivare|oponerte|desactivar|opor-se|desativar|"
-    r"uitschakelen|wyłączyć|stänga av|invända)\s*$", re.IGNORECASE)
+_STOP = OPTOUT_STOP_WORDS     # words that introduce a settings path (prepositions, determiners, "open")
+_TRAILING_VERBS = re.compile(r"\s+(?:" + "|".join(TRAILING_VERBS) + r")\s*$", re.IGNORECASE)
 
 
 def _clean_segment(segment: str) -> str:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from monitor.classify import classify, detect_language
 from monitor.diff import diff_clauses
@@ -23,55 +26,40 @@ def categories(old: list[str], new: list[str], language: str | None = None) -> s
 
 BASE = ["# Privacy", "We process your data to provide the service."]
 
-TRAINING = [
-    ("en", "We may use your posts and comments to train and improve our generative AI models."),
-    ("fr", "Nous utiliserons vos publications publiques pour entraîner nos modèles d'intelligence artificielle."),
-    ("de", "Wir verwenden deine öffentlichen Beiträge, um generative KI-Modelle zu trainieren."),
-    ("es", "Utilizaremos tus fotos para entrenar nuestros modelos de inteligencia artificial."),
-    ("it", "Utilizzeremo le registrazioni vocali per addestrare i nostri modelli di intelligenza artificiale."),
-    ("nl", "Wij gebruiken je gesprekken om de taalmodellen achter de app te trainen."),
-    ("pt", "Poderemos utilizar as suas publicações para treinar modelos de inteligência artificial."),
-    ("pl", "Wykorzystujemy zdjęcia użytkowników do trenowania modeli sztucznej inteligencji."),
-    ("sv", "Vi använder dina inlägg för att träna våra AI-modeller."),
-]
+DATA = Path(__file__).parent.parent / "data" / "classify"
 
 
-@pytest.mark.parametrize(("lang", "sentence"), TRAINING, ids=[lang for lang, _ in TRAINING])
-def test_training_in_every_language(lang: str, sentence: str) -> None:
-    flags = flags_for(BASE, [*BASE, sentence])
-    training = [f for f in flags if f.category is Category.AI_TRAINING]
-    assert training, flags
-    assert training[0].language == lang
-    assert training[0].evidence and 0 < training[0].score <= 1
+def _cases() -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for path in sorted(DATA.glob("*.yaml")):
+        for case in yaml.safe_load(path.read_text(encoding="utf-8")).get("flags", []):
+            out.append((path.stem, case))
+    return out
 
 
-NOT_TRAINING = [
-    ("negated", "Zoom does not use any of your audio or chat content to train artificial intelligence models."),
-    ("negated-de", "Ihre Texte werden nicht zum Training von KI-Modellen verwendet."),
-    ("negated-sv", "Frågorna används inte för att träna eller förbättra AI-modeller."),
-    ("phone-model", "We collect your device model and operating system version."),
-    ("staff-training", "Our staff receive regular training on data protection."),
-    ("fr-modele", "Un modèle de lettre de rétractation figure en annexe."),
-    ("fr-en-train", "Nous sommes en train de mettre à jour nos conditions."),
-    ("feature", "Our AI assistant answers your questions about your bookings."),
-    ("scraping", "You may not scrape our content or use it to train artificial intelligence models."),
-    ("user-fine-tunes", "We provide you with functionality via the Services to fine-tune Llama AI models."),
-]
+def _detections() -> list[tuple[str, str]]:
+    return [(path.stem, text) for path in sorted(DATA.glob("*.yaml"))
+            for text in yaml.safe_load(path.read_text(encoding="utf-8")).get("language", [])]
 
 
-@pytest.mark.parametrize(("name", "sentence"), NOT_TRAINING, ids=[n for n, _ in NOT_TRAINING])
-def test_word_sense_traps_are_not_training(name: str, sentence: str) -> None:
-    assert Category.AI_TRAINING not in categories(BASE, [*BASE, sentence])
+CASES = _cases()
 
 
-def test_scraping_ban_and_feature_are_told_apart() -> None:
-    assert Category.AI_SCRAPING_BAN in categories(
-        BASE, [*BASE, "You may not scrape our content or use it to train artificial intelligence models."])
-    assert Category.AI_SCRAPING_BAN in categories(
-        BASE, [*BASE, "Het is niet toegestaan om inhoud van ons platform te scrapen of te gebruiken om "
-                      "modellen voor kunstmatige intelligentie te trainen."])
-    assert Category.AI_FEATURE in categories(
-        BASE, [*BASE, "Our AI assistant answers your questions about your bookings."])
+@pytest.mark.parametrize(("lang", "case"), CASES, ids=[f"{lang}-{c['name']}" for lang, c in CASES])
+def test_sentences_of_every_language(lang: str, case: dict[str, Any]) -> None:
+    flags = flags_for(BASE, [*BASE, case["text"]])
+    found = {str(f.category) for f in flags}
+    for category in case.get("flags", []):
+        assert category in found, (case["text"], flags)
+        flag = next(f for f in flags if f.category == category)
+        assert flag.language == lang and flag.evidence and 0 < flag.score <= 1
+    for category in case.get("lacks", []):
+        assert category not in found, (case["text"], flags)
+
+
+def test_every_pack_has_example_sentences() -> None:
+    from monitor.classify.languages import PACKS
+    assert {path.stem for path in DATA.glob("*.yaml")} == set(PACKS)
 
 
 def test_list_item_inherits_the_ban_of_its_lead_in() -> None:
@@ -124,18 +112,15 @@ def test_plain_changes_give_no_flags() -> None:
 
 
 def test_configured_language_is_used() -> None:
-    flags = flags_for(BASE, [*BASE, TRAINING[0][1]], language="en-GB")
+    flags = flags_for(BASE, [*BASE, "We may use your posts to train our AI models."], language="en-GB")
     assert {f.language for f in flags} == {"en"}
 
 
-@pytest.mark.parametrize(("text", "lang"), [
-    ("Nous utilisons vos données pour fournir le service et assurer sa sécurité.", "fr"),
-    ("Wir verarbeiten Ihre Daten, um den Dienst bereitzustellen.", "de"),
-    ("Utilizziamo i tuoi dati per fornire il servizio.", "it"),
-    ("Vi behandlar dina personuppgifter för att tillhandahålla tjänsten.", "sv"),
-    ("Przetwarzamy Twoje dane, aby świadczyć usługę.", "pl"),
-])
-def test_detect_language(text: str, lang: str) -> None:
+DETECTIONS = _detections()
+
+
+@pytest.mark.parametrize(("lang", "text"), DETECTIONS, ids=[f"{lang}-{i}" for i, (lang, _) in enumerate(DETECTIONS)])
+def test_detect_language(lang: str, text: str) -> None:
     assert detect_language(text) == lang
 
 
@@ -155,3 +140,56 @@ def test_two_hundred_kb_change_is_classified() -> None:
     training = [f for f in flags if f.category == "ai_training"]
     assert len(training) == 7           # clauses 0, 50, ..., 300
     assert all(d.date.isoformat() == "2025-11-03" for f in training for d in f.dates)
+
+
+def test_table_cell_list_item_is_read_with_its_lead_in() -> None:
+    cell = ("To improve our service and create new features and services, including: * Running focus groups * "
+            "Developing and improving new features and services, including through machine learning and other "
+            "technologies, and testing them out * Conducting research | * Our legitimate interest")
+    assert Category.AI_TRAINING in categories(BASE, [*BASE, cell])
+
+
+def test_item_with_its_own_verb_takes_no_verb_from_the_lead_in() -> None:
+    new = [*BASE, "All moderators receive mandatory training. This training ensures that moderators are equipped to:",
+           "1. Recognize harmful content.", "2. Use AI detection tools and reporting workflows effectively."]
+    assert Category.AI_TRAINING not in categories(BASE, new)
+
+
+def test_item_without_a_verb_takes_the_verb_of_its_lead_in() -> None:
+    new = [*BASE, "We use your public posts to train and improve:", "- our generative AI models;", "- our ads."]
+    flags = flags_for(BASE, new)
+    assert any(f.category is Category.AI_TRAINING and "AI models" in f.clause for f in flags)
+
+
+def test_heading_is_never_flagged_alone() -> None:
+    assert flags_for(BASE, [*BASE, "## 3b. KI-Assistent"]) == []
+    assert flags_for(BASE, [*BASE, "## How we train our AI models"]) == []
+
+
+def test_reworded_training_clause_adds_nothing_but_a_new_ai_object_does() -> None:
+    old = [*BASE, "For example, we use your interactions with Bard to train and improve machine learning models."]
+    renamed = [*BASE, "For example, we use your interactions with Gemini Apps to train and improve machine learning "
+                      "models."]
+    assert Category.AI_TRAINING not in categories(old, renamed)
+    widened = [*BASE, "For example, we use your interactions with Bard to train and improve generative AI models."]
+    assert Category.AI_TRAINING in categories(old, widened)
+
+
+def test_detection_reads_acronyms_and_urls_as_no_language() -> None:
+    assert detect_language("Maak dan bezwaar via Instellingen > Privacy > AI-training.") == "nl"
+    assert detect_language("Effective 12 January 2026 [Previous Version](https://example.com/a/o/e/de/la)") == "en"
+
+
+def test_detection_loads_no_model() -> None:
+    import sys
+    detect_language("Les données de paiement sont conservées en Europe, de même que les sauvegardes.")
+    assert "py3langid" not in sys.modules
+
+
+def test_objection_refers_back_to_a_training_announcement_made_before_it() -> None:
+    training = "We will use your public posts to train our generative AI models."
+    objection = "You have the right to withdraw your consent at any time."
+    before = flags_for(["# Privacy"], ["# Privacy", objection, training])
+    after = flags_for(["# Privacy"], ["# Privacy", training, objection])
+    assert Category.AI_OPT_OUT not in {f.category for f in before}
+    assert Category.AI_OPT_OUT in {f.category for f in after}

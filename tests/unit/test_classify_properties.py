@@ -48,3 +48,21 @@ def test_huge_clause_and_nonsense_dates() -> None:
     flags = classify(diff_clauses([], [huge]), [huge], now=NOW)
     assert all(not d.date.isoformat().endswith("02-31") for f in flags for d in f.dates)
     assert extract_dates("31 février 2025 " * 2000, "fr", now=NOW) == []
+
+
+STRUCTURED = st.lists(st.one_of(WORDS, st.sampled_from([" | ", " * ", "e.g.", "z. B.", ":", "## ", "<br>"])),
+                      max_size=80).map(" ".join)
+
+
+@SETTINGS
+@given(old=st.lists(STRUCTURED, max_size=4), new=st.lists(STRUCTURED, max_size=4), lang=st.one_of(st.none(), LANGS))
+def test_classify_never_raises_on_tables_lists_and_headings(old: list[str], new: list[str], lang: str | None) -> None:
+    for flag in classify(diff_clauses(old, new), new, language=lang, now=NOW):
+        assert flag.clause and not flag.clause.startswith("#")     # a heading is never flagged alone
+
+
+@SETTINGS
+@given(text=st.text(max_size=5000))
+def test_language_detector_answers_a_pack_or_none(text: str) -> None:
+    from monitor.classify.languages import PACKS
+    assert detect_language(text) in (None, *PACKS)
