@@ -17,15 +17,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from monitor.diff import diff_clauses
 from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
-from monitor.extract import EXTRACTOR_VERSION, extract_clauses, page_links
-from monitor.fetch import MAX_BODY_BYTES, decode_body, fetch_document
+from monitor.extract import EXTRACTOR_VERSION, ExtractPages, extract_clauses, extract_pages, page_links
+from monitor.fetch import Fetched, acquire, decode_body
 from monitor.guards import SOFT_REASONS, suspect_reason, wall_reason
 from monitor.models import (
     AlertConfig,
@@ -34,13 +33,11 @@ from monitor.models import (
     Document,
     DocumentState,
     Event,
-    FetchResult,
     Outcome,
     VersionInfo,
 )
 from monitor.store import Store, text_hash
 from monitor.timeutil import iso_z, utc_now
-from monitor.workers import ExtractPages, extract_pages
 
 if TYPE_CHECKING:  # only for annotations; monitor.fetch imports it at run time
     import httpx
@@ -53,21 +50,6 @@ MAX_BACKOFF_FACTOR = 8
 JITTER = 0.1
 #: No webhooks: what checks queue when the caller has no alert configuration (frozen, so safe to share).
 NO_ALERTS = AlertConfig()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Fetched:
-    results: tuple[FetchResult, ...]
-    not_modified: bool
-
-    @property
-    def size(self) -> int:
-        return sum(len(r.body) for r in self.results)
-
-    @property
-    def body(self) -> bytes:
-        """What is stored for this fetch: the pages' bodies, joined."""
-        return b"\n".join(r.body for r in self.results)
 
 
 def extractor_fingerprint(doc: Document) -> str:
@@ -86,63 +68,6 @@ def jittered(interval: timedelta) -> timedelta:
     """The interval give or take JITTER, so documents added together drift apart instead of being checked
     in bursts."""
     return interval * random.uniform(1 - JITTER, 1 + JITTER)
-
-
-def _fetch(doc: Document, state: DocumentState, client: httpx.Client, *, browser: bool = False) -> _Fetched:
-    """Fetch every page of a document: through headless Chromium when it has `render: true` (or `browser`),
-    else plainly, with conditional requests for single-page documents."""
-    single = len(doc.urls) == 1
-    results = []
-    for url in doc.urls:
-        if doc.render or browser:
-            from monitor.fetch.browser import fetch_rendered
-
-            result = fetch_rendered(url, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
-                                    max_bytes=MAX_BODY_BYTES)
-        else:
-            result = fetch_document(
-                url, client=client, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
-                etag=state.etag if single else None, last_modified=state.last_modified if single else None)
-        results.append(result)
-    return _Fetched(results=tuple(results), not_modified=single and results[0].not_modified)
-
-
-def browser_available() -> bool:
-    """Whether headless Chromium can be used (imports the browser module only when asked)."""
-    from monitor.fetch.browser import browser_available as available
-
-    return available()
-
-
-def _acquire(doc: Document, state: DocumentState, client: httpx.Client, *, known_body: str | None = None,
-             extract: ExtractPages = extract_pages) -> tuple[_Fetched, list[str] | None]:
-    """Fetch and extract with `extract` (None clauses for a 304, or for a body whose sha256 is `known_body`:
-    the one the latest version was extracted from). A plain fetch met by a 403/406 or a bot wall is retried
-    once through headless Chromium when one is installed."""
-    try:
-        fetched = _fetch(doc, state, client)
-    except FetchHTTPStatus as exc:
-        if doc.render or exc.status_code not in (403, 406) or not browser_available():
-            raise
-        log.info("%s: HTTP %s; retrying through the browser", doc.id, exc.status_code)
-        try:
-            fetched = _fetch(doc, state, client, browser=True)
-        except MonitorError as browser_exc:  # report the page's own answer, not the browser's trouble
-            log.warning("%s: browser retry failed: %s", doc.id, browser_exc)
-            raise exc from browser_exc
-        return fetched, extract(doc, fetched.results)
-    if fetched.not_modified or (known_body and hashlib.sha256(fetched.body).hexdigest() == known_body):
-        return fetched, None
-    clauses = extract(doc, fetched.results)
-    html = "\n".join(r.text for r in fetched.results)
-    if not doc.render and wall_reason(html, sum(map(len, clauses))) and browser_available():
-        log.info("%s: bot wall; retrying through the browser", doc.id)
-        try:
-            rendered = _fetch(doc, state, client, browser=True)
-            return rendered, extract(doc, rendered.results)
-        except MonitorError as browser_exc:  # keep the wall: it is recorded as a suspect fetch
-            log.warning("%s: browser retry failed: %s", doc.id, browser_exc)
-    return fetched, clauses
 
 
 def _enqueue(store: Store, alerts: AlertConfig, event: Event, payload: dict[str, Any], *, now: datetime,
@@ -190,12 +115,11 @@ def _known_body(doc: Document, store: Store, latest: VersionInfo | None, fingerp
     return last.body_hash
 
 
-def _suspect(doc: Document, store: Store, fetched: _Fetched, text: str, new_hash: str | None,
+def _suspect(doc: Document, store: Store, fetched: Fetched, text: str, new_hash: str | None,
              old_text: str | None) -> str | None:
     """Why this fetch must not become a version (see monitor.guards); a soft reason (a big shrink, new
     undecodable bytes) seen on two consecutive checks with the same text is accepted as real."""
-    html = "\n".join(r.text for r in fetched.results)
-    reason = suspect_reason(html, text, previous=old_text)
+    reason = suspect_reason(fetched.html, text, previous=old_text)
     if reason and reason.startswith(SOFT_REASONS):
         last = store.last_snapshot(doc.id)
         if last and last.outcome == "suspect" and last.text_hash == new_hash:
@@ -207,15 +131,15 @@ def _suspect(doc: Document, store: Store, fetched: _Fetched, text: str, new_hash
 def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = NO_ALERTS,
                    now: datetime | None = None, extract: ExtractPages = extract_pages) -> CheckResult:
     """Check one document now and record the result. Never raises a MonitorError: it is recorded.
-    `extract` turns the fetched pages into clauses (an `ExtractionWorker` does it in another process)."""
+    `extract` turns the fetched pages into clauses."""
     now = now or utc_now()
     started = time.monotonic()
     state = store.document_state(doc.id)
     fingerprint = extractor_fingerprint(doc)
     latest = store.latest_version(doc.id)
     try:
-        fetched, clauses = _acquire(doc, state, client, known_body=_known_body(doc, store, latest, fingerprint),
-                                    extract=extract)
+        fetched, clauses = acquire(doc, state, client, known_body=_known_body(doc, store, latest, fingerprint),
+                                   extract=extract, wall=wall_reason)
     except MonitorError as exc:
         return _record_failure(doc, state, store, alerts, exc, now, time.monotonic() - started)
     text = None if clauses is None else "\n".join(clauses)
@@ -263,7 +187,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
                        flags=result.flags, elapsed=time.monotonic() - started, bytes=fetched.size)
 
 
-def _links(fetched: _Fetched) -> dict[str, str]:
+def _links(fetched: Fetched) -> dict[str, str]:
     """The links of the fetched HTML pages by their text (opt-out hints that are only a link)."""
     links: dict[str, str] = {}
     for result in fetched.results:
@@ -300,7 +224,7 @@ def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[st
 
 
 def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: AlertConfig,
-                    exc: MonitorError, now: datetime, elapsed: float, *, fetched: _Fetched | None = None,
+                    exc: MonitorError, now: datetime, elapsed: float, *, fetched: Fetched | None = None,
                     new_hash: str | None = None) -> CheckResult:
     """Record a failed or suspect check: a snapshot with the reason, a failure count, a backoff, and a
     document.failing alert once per episode. No version, no change."""

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -131,18 +130,13 @@ def _url(node: Node, key: str) -> str:
 
 
 def _selector(node: Node, key: str) -> str:
-    import soupsieve  # with bs4 and lxml, ~12 MB: only for watchlists that have selectors
+    from monitor.css import css_problem
 
     text = _string(node, key)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            soupsieve.compile(text)
-        except soupsieve.SelectorSyntaxError as exc:
-            raise _Problem(f"{_quote(text)} is not a valid CSS selector: {str(exc).splitlines()[0]}",
-                           node, key) from None
-    if caught:
-        raise _Problem(f"{_quote(text)}: {str(caught[0].message).splitlines()[0]}", node, key)
+    problem = css_problem(text)
+    if problem is not None:
+        sep = " " if problem.startswith("is not") else ": "
+        raise _Problem(f"{_quote(text)}{sep}{problem}", node, key)
     return text
 
 

@@ -1,0 +1,54 @@
+"""The block vocabulary of HTML extraction and the clause writer both tree walks share.
+
+Headings `## Title`, flat blocks (one clause, text flattened), items (`- text` for a list item), table rows
+`cell | cell`, containers (their loose text is a clause); `<br>` ends a clause in loose text and is a space
+inside an item. `ignore` matches are cut and whitespace folded (`monitor.text.fold`) as each clause is kept.
+"""
+
+from __future__ import annotations
+
+import re
+
+from monitor.text import fold, heading
+
+HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+FLAT = frozenset({"p", "pre", "caption", "figcaption", "summary", "legend"})   # one clause, text flattened
+ITEMS = frozenset({"li", "dt", "dd"})                                          # one clause, may nest blocks
+CONTAINERS = frozenset({
+    "html", "body", "address", "article", "aside", "blockquote", "center", "details", "dialog", "dir", "div",
+    "dl", "fieldset", "figure", "footer", "form", "header", "hgroup", "main", "menu", "nav", "ol", "section",
+    "search", "table", "tbody", "thead", "tfoot", "ul", "td", "th", "hr", "frameset", "noframes",
+})
+BLOCKS = frozenset(HEADINGS) | FLAT | ITEMS | CONTAINERS | {"tr", "br"}
+CELLS = frozenset({"td", "th"})
+
+
+class ClauseWriter:
+    """Text accumulates in a buffer that each block boundary flushes into a clause."""
+
+    def __init__(self, ignore_re: re.Pattern[str] | None, *, skip_layout: bool) -> None:
+        self.skip_layout = skip_layout
+        self.ignore_re = ignore_re
+        self.clauses: list[str] = []
+        self.buf: list[str] = []
+        self.marker = ""            # "- " waiting for the first clause of a list item
+        self.br_splits = True       # <br> ends a clause in loose container text, is a space in an item
+
+    def emit(self, text: str, level: int = 0) -> None:
+        """Keep one clause: `ignore` matches cut, whitespace folded; a heading when `level` is 1..6."""
+        if self.ignore_re is not None:
+            text = self.ignore_re.sub("", text)
+        text = fold(text)
+        if not text:
+            return
+        if level:
+            self.clauses.append(heading(level, text))
+        else:
+            self.clauses.append(self.marker + text)
+            self.marker = ""
+
+    def flush(self) -> None:
+        if self.buf:
+            text = "".join(self.buf)
+            self.buf.clear()
+            self.emit(text)
