@@ -25,7 +25,7 @@ from monitor.diff import diff_clauses
 from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
 from monitor.extract import EXTRACTOR_VERSION, ExtractPages, extract_clauses, extract_pages, page_links
 from monitor.fetch import Fetched, acquire, decode_body
-from monitor.guards import SOFT_REASONS, suspect_reason, wall_reason
+from monitor.guards import SOFT_KINDS, replaced_bytes, suspect_reason, wall_reason
 from monitor.models import (
     AlertConfig,
     Category,
@@ -119,11 +119,12 @@ def _suspect(doc: Document, store: Store, fetched: Fetched, text: str, new_hash:
              old_text: str | None) -> str | None:
     """Why this fetch must not become a version (see monitor.guards); a soft reason (a big shrink, new
     undecodable bytes) seen on two consecutive checks with the same text is accepted as real."""
-    reason = suspect_reason(fetched.html, text, previous=old_text)
-    if reason and reason.startswith(SOFT_REASONS):
+    replaced = sum(replaced_bytes(r.body, r.text, r.encoding) for r in fetched.results if not r.is_pdf)
+    reason = suspect_reason(fetched.html, text, previous=old_text, replaced=replaced)
+    if reason and reason.kind in SOFT_KINDS:
         last = store.last_snapshot(doc.id)
         if last and last.outcome == "suspect" and last.text_hash == new_hash:
-            log.info("%s: the same shrink seen twice; accepted as real", doc.id)
+            log.info("%s: the same text seen twice (%s); accepted as real", doc.id, reason.kind)
             return None
     return reason
 

@@ -19,7 +19,10 @@ CONTAINERS = frozenset({
     "dl", "fieldset", "figure", "footer", "form", "header", "hgroup", "main", "menu", "nav", "ol", "section",
     "search", "table", "tbody", "thead", "tfoot", "ul", "td", "th", "hr", "frameset", "noframes",
 })
-BLOCKS = frozenset(HEADINGS) | FLAT | ITEMS | CONTAINERS | {"tr", "br"}
+#: A disclosure <button> the removal rules kept (an accordion or FAQ title) is a heading of this level,
+#: unless it holds a heading element of its own.
+BUTTON_LEVEL = 3
+BLOCKS = frozenset(HEADINGS) | FLAT | ITEMS | CONTAINERS | {"tr", "br", "button"}
 CELLS = frozenset({"td", "th"})
 
 

@@ -13,8 +13,15 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from monitor.extract.blocks import BLOCKS, CELLS, FLAT, HEADINGS, ITEMS, ClauseWriter
-from monitor.extract.rules import BLOCK_CONTENT, LAYOUT_ROLES, REMOVE_TAGS, SECTIONING, removed_by_rules
+from monitor.extract.blocks import BLOCKS, BUTTON_LEVEL, CELLS, FLAT, HEADINGS, ITEMS, ClauseWriter
+from monitor.extract.rules import (
+    BLOCK_CONTENT,
+    HEADING_TAGS,
+    LAYOUT_ROLES,
+    REMOVE_TAGS,
+    SECTIONING,
+    removed_by_rules,
+)
 from monitor.text import fold
 
 if TYPE_CHECKING:
@@ -48,7 +55,8 @@ def fast_clauses(html: str, ignore_re: re.Pattern[str] | None) -> list[str] | No
     body = next(root.iter("body"), None)
     if body is None:
         return None
-    removed = {el for el in body.iter(etree.Element) if _lx_always_removed(el)}
+    modal_open = bool(_modal_xpath()(body))
+    removed = {el for el in body.iter(etree.Element) if _lx_always_removed(el, modal_open)}
     clauses = _LxWalker(ignore_re, removed, skip_layout=True).run_body(body)
     if not clauses:
         clauses = _LxWalker(ignore_re, removed, skip_layout=False).run_body(body)
@@ -62,16 +70,27 @@ def _too_deep() -> etree.XPath:
     return etree.XPath(_TOO_DEEP_XPATH)
 
 
-def _lx_always_removed(el: etree._Element) -> bool:
-    """ALWAYS_REMOVE on an lxml element (of the unmodified tree, as for bs4)."""
+@lru_cache(maxsize=1)
+def _modal_xpath() -> etree.XPath:
+    from lxml import etree
+
+    return etree.XPath("boolean(.//*[@aria-modal='true'])")
+
+
+def _lx_always_removed(el: etree._Element, modal_open: bool) -> bool:
+    """The removal rules (`monitor.extract.rules`) on an lxml element (of the unmodified tree, as for bs4)."""
     tag = el.tag
-    if tag in REMOVE_TAGS:
+    if tag in REMOVE_TAGS and tag != "button":
         return True
     attrib = el.attrib
-    if not attrib and tag != "dialog":    # most elements: the rules below all need an attribute
+    if not attrib and tag != "dialog" and tag != "button":    # most elements: the rules need an attribute
         return False
+    parent = el.getparent()
     return removed_by_rules(tag, attrib,
-                             lambda: next(el.iterdescendants(BLOCK_CONTENT), None) is not None)
+                            lambda: next(el.iterdescendants(BLOCK_CONTENT), None) is not None,
+                            lambda: "".join(el.itertext()), modal_open=modal_open,
+                            parent_name=parent.tag if parent is not None else "",
+                            has_heading=lambda: next(el.iterdescendants(HEADING_TAGS), None) is not None)
 
 
 def _lx_contents(el: etree._Element) -> list[Any]:
@@ -186,6 +205,9 @@ class _LxWalker(ClauseWriter):
                 self.flush()
             else:
                 self.buf.append(" ")
+        elif name == "button" and next(el.iterdescendants(HEADING_TAGS), None) is None:
+            self.flush()
+            self.emit(self._lx_flat(el, pre, rp), BUTTON_LEVEL)
         else:
             self.flush()
             cpre, crp = _lx_state(name, pre, rp)

@@ -19,8 +19,9 @@ from functools import lru_cache
 
 from monitor.errors import ExtractError
 from monitor.models import RangeSelector
+from monitor.text import strip_controls
 
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2
 
 
 @lru_cache(maxsize=64)
@@ -41,6 +42,7 @@ def extract_clauses(html: str, *, select: Sequence[str | RangeSelector] = (),
         ignore_re = _compile_ignore(tuple(ignore))
     except re.error as exc:
         raise ExtractError(f"{prefix}invalid ignore pattern: {exc}") from exc
+    html = strip_controls(html)
     if not select and not remove and isinstance(html, str):
         from monitor.extract.fast import fast_clauses
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.errors import ExtractError
-from monitor.text import fold, heading
+from monitor.text import fold, heading, strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -158,7 +158,7 @@ def _page_lines(page: Any, number: int, prefix: str, budget: _Budget) -> list[_L
     page.extract_text(visitor_text=visit)
     kept = []
     for line in lines:
-        line.text = fold(line.text.translate(_LIGATURES).replace("\u00ad ", "\u00ad"))
+        line.text = fold(strip_controls(line.text.translate(_LIGATURES)).replace("\u00ad ", "\u00ad"))
         if line.text and line.chars:
             (line.size, line.font), _ = line.chars.most_common(1)[0]
             line.bold = any(word in line.font.lower() for word in _BOLD_WORDS)

@@ -11,33 +11,56 @@ while walking, unless skipping it would leave no text at all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 REMOVE_TAGS = frozenset({
     "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "frame", "object", "embed",
     "canvas", "video", "audio", "map", "meta", "link", "input", "select", "textarea", "button", "datalist",
+    "title",
 })
 # A hidden element that holds paragraphs is kept: collapsed accordions hide terms text the same way.
 BLOCK_CONTENT = ("p",)    # menus hide lists and headings; collapsed terms hide paragraphs
-COOKIE_WORDS = ("cookie-banner", "cookie-notice", "cookie-consent", "cookiebanner", "cookieconsent",
-                "cookie-bar", "cookie-popup", "cookie-law", "consent-banner", "consent-manager", "gdpr-banner",
-                "gdpr-consent", "onetrust", "didomi", "cookiebot", "usercentrics", "truste-consent", "qc-cmp",
-                "sp_message_container", "fc-consent", "cmp-container", "cc-window", "cc-banner")
+HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+# Consent-management platforms, by the ids and class prefixes their banners carry (substrings, lowercase).
+CMP_MARKS = ("onetrust", "optanon", "didomi", "cookiebot", "usercentrics", "axeptio", "qc-cmp", "quantcast",
+             "truste-consent", "trustarc", "truste_", "iubenda", "sp_message", "sourcepoint", "cmplz",
+             "cookieyes", "cky-consent", "osano", "termly-", "klaro", "tarteaucitron", "borlabs", "cookie-script",
+             "moove_gdpr", "fc-consent", "cmp-container", "cc-window", "cc-banner", "consent-manager")
+COOKIE_WORDS = CMP_MARKS      # the name this list had; kept for callers that read it
+# A cookie/consent word next to a banner word, once separators and case are gone: siteCookieAlert,
+# gdprConsentBanner, cookie_notice, cookies-bar. Not "cookie-policy" (the document itself).
+_THEME = r"(?:cookies?|consent|gdpr|rgpd)"
+_WIDGET = (r"(?:banner|notice|alert|bar|popup|modal|dialog|overlay|wall|message|prompt|consent|law|box|layer|"
+           r"notification|toast|disclaimer|manager|container|window|info)")
+BANNER_NAME_RE = re.compile(f"{_THEME}{_WIDGET}|(?:banner|popup|modal|notice){_THEME}")
+#: Words that make a dialog or alert a consent dialog (en, fr, de, es, it, nl, pt).
+CONSENT_TEXT_RE = re.compile(r"cookie|consent|traceur|einwilligung|consenso|toestemming|consentimiento|gdpr|rgpd")
+#: A generic banner name on an element with more text than this is page structure ("has-cookie-notice").
+BANNER_MAX_CHARS = 3000
+DIALOG_ROLES = frozenset({"dialog", "alertdialog", "alert"})
 SECTIONING = frozenset({"article", "main", "section"})
 LAYOUT_ROLES = frozenset({"navigation", "banner", "contentinfo", "search"})
 
 _NOT_BLOCKY = f":not(:has({', '.join(BLOCK_CONTENT)}))"
+_DISCLOSURE = (":not([aria-expanded]):not([aria-controls])"
+               f":not(:is({', '.join(HEADING_TAGS)}) > button):not(:has({', '.join(HEADING_TAGS)}))")
 ALWAYS_REMOVE: tuple[str, ...] = (
-    *sorted(REMOVE_TAGS),
+    *sorted(REMOVE_TAGS - {"button"}),
+    f"button{_DISCLOSURE}",
     "dialog:not([open])",
     f"[hidden]:not([hidden=until-found]){_NOT_BLOCKY}",
     f'[aria-hidden="true" i]{_NOT_BLOCKY}',
     f'[style*="display:none" i]{_NOT_BLOCKY}',
     f'[style*="display: none" i]{_NOT_BLOCKY}',
     '[role="alertdialog"]',
-    *(f'[{attr}*="{word}" i]' for word in COOKIE_WORDS for attr in ("id", "class")),
+    *(f'[{attr}*="{word}" i]' for word in CMP_MARKS for attr in ("id", "class")),
 )
+# Besides these CSS rules (what a user could write), the walks also remove what CSS cannot say: ids and
+# classes naming a cookie banner in one word or camelCase (BANNER_NAME_RE), and dialogs and alerts
+# (role=dialog|alert, aria-modal, <dialog open>) about cookies or consent. While a modal dialog is open
+# (aria-modal="true"), aria-hidden="true" on the rest of the page is the modal's doing, not hiddenness.
 LAYOUT_REMOVE: tuple[str, ...] = (
     "nav", "aside", "form:not(:has(h1, h2))",
     "header:not(article header, main header, section header)",
@@ -47,29 +70,69 @@ LAYOUT_REMOVE: tuple[str, ...] = (
 DEFAULT_REMOVE: tuple[str, ...] = ALWAYS_REMOVE + LAYOUT_REMOVE
 
 
-def removed_by_rules(name: str, attrs: Mapping[str, Any], has_block_content: Callable[[], bool]) -> bool:
-    """ALWAYS_REMOVE, in Python, for either tree: a tag name, its attributes (a class may be a list, as bs4
-    gives it) and whether it holds block content (a hidden element that holds paragraphs is kept)."""
+def _names(value: Any) -> list[str]:
+    """An id or class attribute's names, lowercase (bs4 gives a class as a list)."""
+    if isinstance(value, list):
+        return [str(v).lower() for v in value]
+    return str(value).lower().split()
+
+
+def is_banner_name(value: Any) -> bool:
+    """Whether an id/class value names a consent banner: a CMP's mark, or a cookie word next to a widget
+    word once separators are dropped (siteCookieAlert, gdpr-consent-banner)."""
+    for name in _names(value):
+        if any(mark in name for mark in CMP_MARKS):
+            return True
+    return False
+
+
+def is_generic_banner_name(value: Any) -> bool:
+    for name in _names(value):
+        compact = name.replace("-", "").replace("_", "")
+        if BANNER_NAME_RE.search(compact):
+            return True
+    return False
+
+
+def removed_by_rules(name: str, attrs: Mapping[str, Any], has_block_content: Callable[[], bool],
+                     text: Callable[[], str], *, modal_open: bool = False, parent_name: str = "",
+                     has_heading: Callable[[], bool] = lambda: False) -> bool:
+    """ALWAYS_REMOVE and the rules CSS cannot say, in Python, for either tree: a tag name, its attributes (a
+    class may be a list, as bs4 gives it), whether it holds block content (a hidden element that holds
+    paragraphs is kept), its text (for dialogs and generic banner names), whether a modal is open on the
+    page, its parent's name and whether it holds a heading (a disclosure button is kept)."""
     if name in REMOVE_TAGS:
+        if name == "button":
+            return not (attrs.get("aria-expanded") is not None or attrs.get("aria-controls") is not None
+                        or parent_name in HEADING_TAGS or has_heading())
         return True
-    if name == "dialog" and "open" not in attrs:
-        return True
+    if name == "dialog":
+        if "open" not in attrs:
+            return True
+        if CONSENT_TEXT_RE.search(text()[:BANNER_MAX_CHARS].lower()):
+            return True
     if not attrs or name in ("html", "body"):
         return False
-    if attrs.get("role") == "alertdialog":
+    role = attrs.get("role")
+    if role == "alertdialog":
+        return True
+    if (role in DIALOG_ROLES or attrs.get("aria-modal") == "true") and \
+            CONSENT_TEXT_RE.search(text()[:BANNER_MAX_CHARS].lower()):
         return True
     hidden = attrs.get("hidden")
     style = attrs.get("style")
     style = style.lower() if isinstance(style, str) else ""
     aria = attrs.get("aria-hidden")
-    if ((hidden is not None and hidden != "until-found") or (isinstance(aria, str) and aria.lower() == "true")
+    if ((hidden is not None and hidden != "until-found")
+            or (not modal_open and isinstance(aria, str) and aria.lower() == "true")
             or "display:none" in style or "display: none" in style):
         if not has_block_content():
             return True
     for attr in ("id", "class"):
         value = attrs.get(attr)
         if value:
-            value = (" ".join(value) if isinstance(value, list) else value).lower()
-            if any(word in value for word in COOKIE_WORDS):
+            if is_banner_name(value):
+                return True
+            if is_generic_banner_name(value) and len(text()) <= BANNER_MAX_CHARS:
                 return True
     return False

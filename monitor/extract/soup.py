@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 
 from monitor.css import SelectorError, compile_css
 from monitor.errors import ExtractError
-from monitor.extract.blocks import BLOCKS, CELLS, FLAT, HEADINGS, ITEMS, ClauseWriter
-from monitor.extract.rules import BLOCK_CONTENT, LAYOUT_ROLES, SECTIONING, removed_by_rules
+from monitor.extract.blocks import BLOCKS, BUTTON_LEVEL, CELLS, FLAT, HEADINGS, ITEMS, ClauseWriter
+from monitor.extract.rules import BLOCK_CONTENT, HEADING_TAGS, LAYOUT_ROLES, SECTIONING, removed_by_rules
 from monitor.models import RangeSelector
 from monitor.text import fold
 
@@ -43,7 +43,9 @@ def soup_clauses(html: str, select: Sequence[str | RangeSelector], remove: Seque
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(html, "lxml")
-    for tag in [tag for tag in soup.find_all(True) if _always_removed(tag)]:
+    modal_open = soup.find(True, attrs={"aria-modal": "true"}) is not None
+    keep = _protected(soup, select, prefix) if select else set()
+    for tag in [tag for tag in soup.find_all(True) if id(tag) not in keep and _always_removed(tag, modal_open)]:
         if not tag.decomposed:
             tag.decompose()
     for sel in remove:
@@ -63,9 +65,24 @@ def soup_clauses(html: str, select: Sequence[str | RangeSelector], remove: Seque
     return clauses
 
 
-def _always_removed(tag: Tag) -> bool:
-    """ALWAYS_REMOVE on a BeautifulSoup tag."""
-    return removed_by_rules(tag.name, tag.attrs, lambda: tag.find(BLOCK_CONTENT) is not None)
+def _always_removed(tag: Tag, modal_open: bool = False) -> bool:
+    """The removal rules (`monitor.extract.rules`) on a BeautifulSoup tag."""
+    parent = tag.parent
+    return removed_by_rules(tag.name, tag.attrs, lambda: tag.find(BLOCK_CONTENT) is not None,
+                            tag.get_text, modal_open=modal_open, parent_name=parent.name if parent else "",
+                            has_heading=lambda: tag.find(HEADING_TAGS) is not None)
+
+
+def _protected(soup: BeautifulSoup, select: Sequence[str | RangeSelector], prefix: str) -> set[int]:
+    """The ids of each `select` match and its ancestors: the removal rules never prune them (a consent
+    modal's aria-hidden on the page beside it must not take the document with it)."""
+    keep: set[int] = set()
+    for sel in select:
+        if isinstance(sel, str):
+            for tag in _css((sel,), prefix).select(soup):
+                keep.add(id(tag))
+                keep.update(id(parent) for parent in tag.parents)
+    return keep
 
 
 def _is_layout(tag: Tag) -> bool:
@@ -223,6 +240,9 @@ class SoupWalker(ClauseWriter):
                 self.flush()
             else:
                 self.buf.append(" ")
+        elif name == "button" and tag.find(HEADING_TAGS) is None:
+            self.flush()
+            self.emit(self._flat(tag), BUTTON_LEVEL)
         else:
             self.flush()
             stack.append((iter(tag.contents), name, self.br_splits))
