@@ -301,11 +301,13 @@ class CheckResult:
     error: str | None = None
     elapsed: float = 0.0
     bytes: int = 0
+    revert_to: int | None = None     # a change back to this earlier version's text (a flip-flop settled)
 
     def summary(self) -> str:
-        """`new`, `unchanged`, `changed (+A -R ~M)` or `error: ...`."""
+        """`new`, `unchanged`, `changed (+A -R ~M)` (`, back to version N` for a revert) or `error: ...`."""
         if self.outcome is Outcome.CHANGED:
-            return f"changed (+{self.added} -{self.removed} ~{self.modified})"
+            back = f", back to version {self.revert_to}" if self.revert_to else ""
+            return f"changed (+{self.added} -{self.removed} ~{self.modified}{back})"
         if self.outcome is Outcome.ERROR:
             return f"error: {self.error}"
         return str(self.outcome)

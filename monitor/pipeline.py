@@ -50,6 +50,11 @@ MAX_BACKOFF_FACTOR = 8
 JITTER = 0.1
 #: No webhooks: what checks queue when the caller has no alert configuration (frozen, so safe to share).
 NO_ALERTS = AlertConfig()
+#: A text equal to one of this many earlier versions is a flip-flop (A/B variants, a banner shown to some
+#: fetches): it makes a change only once seen on two consecutive checks, and then as a revert.
+FLIP_FLOP_VERSIONS = 10
+#: The snapshot outcome of a check that met a returning text for the first time.
+HELD = "held"
 
 
 def extractor_fingerprint(doc: Document) -> str:
@@ -129,6 +134,18 @@ def _suspect(doc: Document, store: Store, fetched: Fetched, text: str, new_hash:
     return reason
 
 
+def _returning(store: Store, doc: Document, latest: VersionInfo, new_hash: str) -> int | None:
+    """The number of a recent earlier version whose text is `new_hash`, or None."""
+    recent = store.versions(doc.id)[-FLIP_FLOP_VERSIONS - 1:-1]
+    return next((v.number for v in reversed(recent) if v.text_hash == new_hash and v.number != latest.number), None)
+
+
+def _settled(store: Store, doc: Document, new_hash: str | None) -> bool:
+    """Whether the previous check held this same returning text back (seen twice in a row now)."""
+    last = store.last_snapshot(doc.id)
+    return last is not None and last.outcome == HELD and last.text_hash == new_hash
+
+
 def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = NO_ALERTS,
                    now: datetime | None = None, extract: ExtractPages = extract_pages) -> CheckResult:
     """Check one document now and record the result. Never raises a MonitorError: it is recorded.
@@ -156,6 +173,11 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         if reason:
             return _record_failure(doc, state, store, alerts, SuspectFetch(f"{doc.url}: suspect: {reason}"), now,
                                    time.monotonic() - started, fetched=fetched, new_hash=new_hash)
+    revert_to = _returning(store, doc, latest, new_hash) if changed and latest and new_hash else None
+    held = revert_to is not None and not _settled(store, doc, new_hash)
+    if held:
+        log.info("%s: the text of version %s is back; held until seen again", doc.id, revert_to)
+        changed = False
     first = fetched.results[0]
     single = len(doc.urls) == 1
     if changed and text is not None:  # compressed before the transaction: others wait less for its lock
@@ -163,7 +185,8 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         store.blobs.prepare("text", text.encode("utf-8"))
     with store.atomic():
         snapshot_id = store.add_snapshot(
-            doc.id, url=first.url, fetched_at=now, outcome="not_modified" if fetched.not_modified else "ok",
+            doc.id, url=first.url, fetched_at=now,
+            outcome=HELD if held else "not_modified" if fetched.not_modified else "ok",
             status_code=first.status_code, duration=time.monotonic() - started, content_type=first.content_type,
             body=None if fetched.not_modified else fetched.body,
             text_hash=new_hash, keep_body=changed)   # bodies are kept for the versions made from them
@@ -175,7 +198,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         else:
             links = functools.cache(lambda: _links(fetched))   # parsed only if a hint needs a link
             result = record_change(doc, store, alerts, old_text.split("\n"), clauses, latest.number,
-                                    fingerprint, snapshot_id, now, links=links)
+                                   fingerprint, snapshot_id, now, links=links, revert_to=revert_to)
         if state.failing_alerted:
             _enqueue(store, alerts, Event.DOCUMENT_RECOVERED,
                      _document_payload(doc, reason=store.last_error(doc.id), since=state.failing_since),
@@ -185,7 +208,8 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
                              last_modified=first.last_modified if single else None)
     return CheckResult(document_id=doc.id, outcome=result.outcome, change_id=result.change_id,
                        added=result.added, removed=result.removed, modified=result.modified,
-                       flags=result.flags, elapsed=time.monotonic() - started, bytes=fetched.size)
+                       flags=result.flags, elapsed=time.monotonic() - started, bytes=fetched.size,
+                       revert_to=result.revert_to)
 
 
 def _links(fetched: Fetched) -> dict[str, str]:
@@ -200,9 +224,11 @@ def _links(fetched: Fetched) -> dict[str, str]:
 
 def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[str], new: list[str],
                   from_version: int, fingerprint: str, snapshot_id: int | None, now: datetime, *,
-                  links: Callable[[], Mapping[str, str]] | None = None) -> CheckResult:
+                  links: Callable[[], Mapping[str, str]] | None = None, revert_to: int | None = None) -> CheckResult:
     """Store the new version, its change, flags and outbox rows (inside the caller's transaction). `links`:
-    the new page's links by their text, for opt-out hints that are only a link."""
+    the new page's links by their text, for opt-out hints that are only a link. `revert_to`: the earlier
+    version whose text this is (a settled flip-flop): its change.detected payload says so
+    (`revert_to_version`), and its flags, already reported once, send no clause.flagged."""
     text = "\n".join(new)
     diff = diff_clauses(old, new)
     number = store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
@@ -216,12 +242,14 @@ def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[st
     change_id = store.add_change(doc.id, from_version=from_version, to_version=number, detected_at=now,
                                  diff=diff, flags=flags)
     payload = {"change": store.get_change(change_id, with_clauses=False).to_json()}
+    if revert_to is not None:
+        payload["change"]["revert_to_version"] = revert_to
     _enqueue(store, alerts, Event.CHANGE_DETECTED, payload, now=now, change_id=change_id, document_id=doc.id)
-    if flags:
+    if flags and revert_to is None:
         _enqueue(store, alerts, Event.CLAUSE_FLAGGED, payload, now=now, change_id=change_id,
                  document_id=doc.id)
     return CheckResult(document_id=doc.id, outcome=Outcome.CHANGED, change_id=change_id, added=diff.added,
-                       removed=diff.removed, modified=diff.modified, flags=len(flags))
+                       removed=diff.removed, modified=diff.modified, flags=len(flags), revert_to=revert_to)
 
 
 def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: AlertConfig,

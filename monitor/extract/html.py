@@ -6,9 +6,9 @@ whitespace folded by `monitor.text.fold`.
 
     extract_clauses(html, select=["main"], remove=[".promo"], ignore=[r"Last updated: .*"], source="x/terms")
 
-What is removed: `monitor.extract.rules`. A page without `select`/`remove` is read from lxml's tree
-(`monitor.extract.fast`); one with them through BeautifulSoup (`monitor.extract.soup`). lxml, BeautifulSoup
-and soupsieve are imported on first use, not with this module.
+What is removed: `monitor.extract.rules`; relative dates are cut (`monitor.extract.volatile`). A page
+without `select`/`remove` is read from lxml's tree (`monitor.extract.fast`); one with them through
+BeautifulSoup (`monitor.extract.soup`). lxml, BeautifulSoup and soupsieve are imported on first use.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 
 from monitor.errors import ExtractError
+from monitor.extract.volatile import cut_volatile
 from monitor.models import RangeSelector
 from monitor.text import strip_controls
 
@@ -48,9 +49,13 @@ def extract_clauses(html: str, *, select: Sequence[str | RangeSelector] = (),
 
         fast = fast_clauses(html, ignore_re)
         if fast is not None:
+            fast = cut_volatile(fast)
             if not fast:
                 raise ExtractError(f"{prefix}no text extracted")
             return fast
     from monitor.extract.soup import soup_clauses
 
-    return soup_clauses(html, select, remove, ignore_re, prefix)
+    clauses = cut_volatile(soup_clauses(html, select, remove, ignore_re, prefix))
+    if not clauses:
+        raise ExtractError(f"{prefix}no text extracted")
+    return clauses

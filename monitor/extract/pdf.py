@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.errors import ExtractError
+from monitor.extract.volatile import cut_volatile
 from monitor.text import fold, heading, strip_controls
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ def clauses_from_pdf(body: bytes, *, source: str = "", ignore: Sequence[str] = (
         raise ExtractError(f"{prefix}invalid ignore pattern: {exc}") from exc
     pages = _read_lines(body, prefix, _Budget(time.monotonic() + max_seconds, max_seconds), max_pages)
     lines = _drop_running_lines(pages)
-    clauses = _paragraphs(lines, ignore_re)
+    clauses = cut_volatile(_paragraphs(lines, ignore_re))
     if not clauses:
         raise ExtractError(f"{prefix}PDF has no extractable text (scanned or image-only?)")
     return clauses
