@@ -24,8 +24,9 @@ from urllib.parse import urlsplit
 from monitor.diff import diff_clauses
 from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
 from monitor.extract import EXTRACTOR_VERSION, ExtractPages, extract_clauses, extract_pages, page_links
+from monitor.extract.pages import RENDER_HINT, looks_script_only
 from monitor.fetch import Fetched, acquire, decode_body
-from monitor.guards import SOFT_KINDS, replaced_bytes, suspect_reason, wall_reason
+from monitor.guards import SOFT_KINDS, Suspicion, SuspicionKind, replaced_bytes, suspect_reason, wall_reason
 from monitor.models import (
     AlertConfig,
     Category,
@@ -126,6 +127,8 @@ def _suspect(doc: Document, store: Store, fetched: Fetched, text: str, new_hash:
     undecodable bytes) seen on two consecutive checks with the same text is accepted as real."""
     replaced = sum(replaced_bytes(r.body, r.text, r.encoding) for r in fetched.results if not r.is_pdf)
     reason = suspect_reason(fetched.html, text, previous=old_text, replaced=replaced)
+    if reason and reason.kind is SuspicionKind.NEAR_EMPTY and not doc.render and looks_script_only(fetched.html):
+        reason = Suspicion(reason.kind, f"{reason}: {RENDER_HINT}")
     if reason and reason.kind in SOFT_KINDS:
         last = store.last_snapshot(doc.id)
         if last and last.outcome == "suspect" and last.text_hash == new_hash:
@@ -222,6 +225,11 @@ def _links(fetched: Fetched) -> dict[str, str]:
     return links
 
 
+def _words(clauses: list[str]) -> list[str]:
+    """The words of a text, clause markers (`#`, `-`) and clause boundaries aside."""
+    return [word for word in " ".join(clauses).split() if word.strip("#") and word != "-"]
+
+
 def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[str], new: list[str],
                   from_version: int, fingerprint: str, snapshot_id: int | None, now: datetime, *,
                   links: Callable[[], Mapping[str, str]] | None = None, revert_to: int | None = None) -> CheckResult:
@@ -233,6 +241,9 @@ def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[st
     diff = diff_clauses(old, new)
     number = store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
     if diff.empty:  # the texts differ only in ways the clause split hides
+        return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
+    if _words(old) == _words(new):  # a clause split or merged, a list turned into paragraphs: same words
+        log.info("%s: formatting only (the same words in other clauses); version %d, no change", doc.id, number)
         return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
     from monitor.classify import classify  # dateparser and the lexicons load on the first change only
 

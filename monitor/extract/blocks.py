@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.text import fold, heading
+from monitor.text import fold, heading, is_heading
 
 HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 FLAT = frozenset({"p", "pre", "caption", "figcaption", "summary", "legend"})   # one clause, text flattened
@@ -24,6 +24,14 @@ CONTAINERS = frozenset({
 BUTTON_LEVEL = 3
 BLOCKS = frozenset(HEADINGS) | FLAT | ITEMS | CONTAINERS | {"tr", "br", "button"}
 CELLS = frozenset({"td", "th"})
+
+
+def _has_word(text: str) -> bool:
+    """Whether `text` holds a letter or a digit (checked from the start: nearly always the first character)."""
+    for char in text:
+        if char.isalnum():
+            return True
+    return False
 
 
 class ClauseWriter:
@@ -42,13 +50,18 @@ class ClauseWriter:
         if self.ignore_re is not None:
             text = self.ignore_re.sub("", text)
         text = fold(text)
-        if not text:
+        if not text or not _has_word(text):   # a lone ";" or "|" of a widget carries nothing
             return
         if level:
             self.clauses.append(heading(level, text))
         else:
             self.clauses.append(self.marker + text)
             self.marker = ""
+
+    def drop_heading(self) -> None:
+        """A link block is skipped: the heading right before it (nothing between) titled it; drop it too."""
+        if self.clauses and not "".join(self.buf).strip() and is_heading(self.clauses[-1]):
+            self.clauses.pop()
 
     def flush(self) -> None:
         if self.buf:

@@ -18,8 +18,12 @@ from monitor.extract.rules import (
     BLOCK_CONTENT,
     HEADING_TAGS,
     LAYOUT_ROLES,
+    LINK_BLOCK_MIN_LINKS,
+    LINK_BLOCK_TAGS,
     REMOVE_TAGS,
     SECTIONING,
+    is_link_block,
+    is_page_link,
     removed_by_rules,
 )
 from monitor.text import fold
@@ -57,7 +61,7 @@ def fast_clauses(html: str, ignore_re: re.Pattern[str] | None) -> list[str] | No
         return None
     modal_open = bool(_modal_xpath()(body))
     removed = {el for el in body.iter(etree.Element) if _lx_always_removed(el, modal_open)}
-    clauses = _LxWalker(ignore_re, removed, skip_layout=True).run_body(body)
+    clauses = _LxWalker(ignore_re, removed, skip_layout=True, link_blocks=_link_blocks(body, removed)).run_body(body)
     if not clauses:
         clauses = _LxWalker(ignore_re, removed, skip_layout=False).run_body(body)
     return clauses
@@ -68,6 +72,34 @@ def _too_deep() -> etree.XPath:
     from lxml import etree
 
     return etree.XPath(_TOO_DEEP_XPATH)
+
+
+def _visible_chars(el: etree._Element) -> int:
+    return len("".join("".join(el.itertext()).split()))
+
+
+def _link_blocks(body: etree._Element, removed: set[Any]) -> set[Any]:
+    """The link blocks of the page (`monitor.extract.rules.is_link_block`; the text of headings in a block
+    does not count). One walk up from each link; a block's text is measured only when it holds enough links."""
+    stats: dict[Any, list[int]] = {}
+    for anchor in body.iter("a"):
+        if not is_page_link(anchor.get("href")):
+            continue
+        chars = _visible_chars(anchor)
+        for ancestor in anchor.iterancestors():
+            if ancestor is body:
+                break
+            if ancestor.tag in LINK_BLOCK_TAGS:
+                counts = stats.get(ancestor)
+                if counts is None:
+                    stats[ancestor] = [1, chars]
+                else:
+                    counts[0] += 1
+                    counts[1] += chars
+    return {el for el, (links, link_chars) in stats.items()
+            if links >= LINK_BLOCK_MIN_LINKS and el not in removed
+            and is_link_block(links, link_chars, _visible_chars(el) - sum(
+                _visible_chars(h) for h in el.iterdescendants(HEADING_TAGS)))}
 
 
 @lru_cache(maxsize=1)
@@ -127,9 +159,11 @@ def _lx_state(name: str, pre: bool, rp: bool) -> tuple[bool, bool]:
 class _LxWalker(ClauseWriter):
     """The clause walk on an lxml tree; `removed` holds the ALWAYS_REMOVE elements (cut with their subtrees)."""
 
-    def __init__(self, ignore_re: re.Pattern[str] | None, removed: set[Any], *, skip_layout: bool) -> None:
+    def __init__(self, ignore_re: re.Pattern[str] | None, removed: set[Any], *, skip_layout: bool,
+                 link_blocks: set[Any] | None = None) -> None:
         super().__init__(ignore_re, skip_layout=skip_layout)
         self.removed = removed
+        self.link_blocks = link_blocks or set()
 
     def run_body(self, body: etree._Element) -> list[str]:
         stack: list[Any] = []
@@ -155,6 +189,9 @@ class _LxWalker(ClauseWriter):
                 if not isinstance(name, str) or child in removed:
                     continue                             # comment / PI / removed: only the tail counts
                 if skip_layout and self._lx_is_layout(child):
+                    continue
+                if child in self.link_blocks:
+                    self.drop_heading()
                     continue
                 if name in BLOCKS:
                     self._lx_open(child, stack, pre, rp)

@@ -69,6 +69,28 @@ LAYOUT_REMOVE: tuple[str, ...] = (
 )
 DEFAULT_REMOVE: tuple[str, ...] = ALWAYS_REMOVE + LAYOUT_REMOVE
 
+# Link blocks (default extraction only, skipped like layout): menus, "related articles" and footers built of
+# lists, paragraphs or divs of links. A block of these tags whose visible characters are nearly all the text
+# of at least LINK_BLOCK_MIN_LINKS links to other pages (not in-page anchors) and that is short; a heading
+# right before one goes with it (the footer column's title).
+LINK_BLOCK_TAGS = frozenset({"ul", "ol", "div", "p", "section", "table", "td", "dl"})
+LINK_BLOCK_MIN_LINKS = 3
+LINK_BLOCK_SHARE = 0.9
+LINK_BLOCK_MAX_CHARS = 2000
+
+
+def is_page_link(href: str | None) -> bool:
+    """A link to another page (not an in-page anchor, not a script)."""
+    href = (href or "").strip()
+    return bool(href) and not href.startswith("#") and not href.lower().startswith("javascript:")
+
+
+def is_link_block(links: int, link_chars: int, chars: int) -> bool:
+    """Whether a block with `links` page links holding `link_chars` of its `chars` visible characters is a
+    link block."""
+    return (links >= LINK_BLOCK_MIN_LINKS and 0 < chars <= LINK_BLOCK_MAX_CHARS
+            and link_chars >= LINK_BLOCK_SHARE * chars)
+
 
 def _names(value: Any) -> list[str]:
     """An id or class attribute's names, lowercase (bs4 gives a class as a list)."""

@@ -1,5 +1,6 @@
 """Text that changes by itself and is left out of every extraction: relative dates ("Updated: 8 days ago",
-"il y a 3 jours", "vor 2 Tagen", "hace 5 días", "3 giorni fa", "2 dagen geleden", "há 4 dias").
+"il y a 3 jours", "vor 2 Tagen", "hace 5 días", "3 giorni fa", "2 dagen geleden", "há 4 dias") and the
+build number of the site's app ("Version 1.272.0.363": four parts or more).
 
 A page that shows one would otherwise make a change every day. The phrase is cut from its clause (the rest
 of the clause stays); a clause left empty is dropped. Absolute dates are never touched: they are what the
@@ -24,8 +25,12 @@ VOLATILE_RE = re.compile(
         rf"\b{_N}\s+(?:seconden?|minuten?|uur|uren|dagen?|weken?|maanden?|jaar|jaren)\s+geleden\b",    # nl
         rf"\bh[áa]\s+{_N}\s+(?:segundos?|minutos?|horas?|dias?|semanas?|m[eê]s(?:es)?|anos?)\b",      # pt
         rf"\b{_N}\s+(?:segundos?|minutos?|horas?|dias?|semanas?|m[eê]s(?:es)?|anos?)\s+atr[áa]s\b",  # pt
+        r"\b(?:version|build|v)\s?\d+\.\d+\.\d+(?:\.\d+)+\b",           # an app's build number: 1.272.0.363
     )),
     re.IGNORECASE)
+
+
+_SPACE_BEFORE_STOP = re.compile(r" ([.,;)])")
 
 
 def cut_volatile(clauses: list[str]) -> list[str]:
@@ -35,7 +40,7 @@ def cut_volatile(clauses: list[str]) -> list[str]:
     out = []
     for clause in clauses:
         if VOLATILE_RE.search(clause) is not None:
-            clause = fold(VOLATILE_RE.sub("", clause))
+            clause = _SPACE_BEFORE_STOP.sub(r"\1", fold(VOLATILE_RE.sub("", clause)))
             if not clause or clause in ("-", "- ") or clause.strip("#").strip() == "":
                 continue
         out.append(clause)

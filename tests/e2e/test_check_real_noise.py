@@ -82,3 +82,16 @@ def test_a_nul_byte_is_neither_an_error_nor_a_change(page_server, write_watchlis
     page_server.set("/terms", page(), etag=False)
     assert check(run_cli) == "unchanged"
     assert counts(str(db_path)) == (1, 0)
+
+
+def test_a_clause_split_in_two_with_the_same_words_is_formatting(page_server, write_watchlist, run_cli, db_path):
+    setup(page_server, write_watchlist)
+    page_server.set("/terms", page(), etag=False)
+    assert check(run_cli) == "new"
+    split = page().replace("<p>You may not use the service to break the law.</p>\n<p>",
+                           "<p>You may not use the service to break the law. ")
+    page_server.set("/terms", split, etag=False)
+    assert check(run_cli) == "unchanged"
+    assert counts(str(db_path)) == (2, 0)          # the new clause split is the baseline, with no change
+    page_server.set("/terms", split.replace("break the law", "break any law"), etag=False)
+    assert check(run_cli).startswith("changed (+0 -0 ~1")

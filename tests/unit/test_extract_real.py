@@ -114,3 +114,33 @@ def test_soft_404_in_several_languages(words: str) -> None:
 def test_a_long_document_that_mentions_page_not_found_is_not_a_soft_404() -> None:
     text = "If a link gives 'page not found', write to us. " + "We keep your data safe. " * 300
     assert suspect_reason("", text, previous=None) is None
+
+
+# A real footer pattern: columns of links under headings, a separator-joined legal links line, a chat
+# widget's lone ";" text node, an app build number.
+FOOTER_PAGE = f"""<html><body><div class="content">{POLICY}
+<ul class="toc"><li><a href="#a">Data we collect</a></li><li><a href="#b">Your rights</a></li>
+<li><a href="#c">Contact</a></li></ul></div>
+<div class="footer-col"><h3>Services</h3><ul><li><a href="/a">Site</a></li><li><a href="/b">Foundation</a></li>
+<li><a href="/c">Data warehouse</a></li></ul></div>
+<div class="related"><a href="/p/1">Ten tips for privacy</a><a href="/p/2">What is GDPR?</a>
+<a href="/p/3">Our new office</a></div>
+<p><a href="/docs">Documentation</a> | <a href="/faq">FAQ</a> | <a href="/contact">Contact us</a></p>
+<div class="intercom">;</div><p>Version 1.272.0.363</p></body></html>"""
+
+
+def test_link_blocks_widget_crumbs_and_build_numbers_are_left_out() -> None:
+    assert extract_clauses(FOOTER_PAGE) == [
+        "# Privacy Policy", "We collect the information you give us when you create an account.",
+        "We do not sell your personal data to third parties.",
+        "- Data we collect", "- Your rights", "- Contact"]          # in-page links (a table of contents) stay
+
+
+def test_relative_dates_in_several_languages_are_cut() -> None:
+    from monitor.extract.volatile import cut_volatile
+
+    assert cut_volatile(["Updated: 8 days ago", "Mis à jour il y a 3 jours", "Aktualisiert vor 2 Tagen",
+                         "Actualizado hace 5 días", "Aggiornato 3 giorni fa", "2 dagen geleden bijgewerkt",
+                         "Atualizado há 4 dias", "We keep logs for 30 days.", "3 days ago"]) == [
+        "Updated:", "Mis à jour", "Aktualisiert", "Actualizado", "Aggiornato", "bijgewerkt", "Atualizado",
+        "We keep logs for 30 days."]
