@@ -89,11 +89,16 @@ class Document:
     timeout: timedelta = timedelta(seconds=30)
     user_agent: str = "tosmon/1.0"
     render: bool = False
+    render_urls: frozenset[str] = frozenset()   # pages of a multi-page document rendered on their own
 
     @property
     def url(self) -> str:
         """The first (usually only) page of the document."""
         return self.urls[0]
+
+    def renders(self, url: str) -> bool:
+        """Whether this page is fetched through headless Chromium (`render: true`, for the document or the page)."""
+        return self.render or url in self.render_urls
 
     def extraction_config(self) -> dict[str, Any]:
         """The settings that shape extracted text; a change of these re-baselines silently."""

@@ -233,7 +233,22 @@ def _list_of(item: Check, what: str, *, single: bool = True, non_empty: bool = F
 _selectors = _list_of(_selector_or_range, "CSS selectors")
 _regexes = _list_of(_regex, "regexes")
 _events = _list_of(_event, "events", non_empty=True)
-_urls = _list_of(_url, "URLs", single=False, non_empty=True)
+def _page(node: Node, key: str) -> str | tuple[str, bool]:
+    """One page of `urls:`: a URL, or `{url: URL, render: true|false}` (this page alone through Chromium)."""
+    if not isinstance(node, MappingNode):
+        return _url(node, key)
+    values: dict[str, Any] = {}
+    for knode, vnode in node.value:
+        name = str(knode.value) if isinstance(knode, ScalarNode) else ""
+        if name not in ("url", "render"):
+            raise _Problem(f"unknown key {_quote(name)} (allowed: url, render)", knode, f"{key}.{name}")
+        values[name] = _url(vnode, f"{key}.url") if name == "url" else _bool(vnode, f"{key}.render")
+    if "url" not in values:
+        raise _Problem('missing key "url"', node, key)
+    return values["url"], bool(values.get("render", False))
+
+
+_urls = _list_of(_page, "URLs", single=False, non_empty=True)
 _apprise = _list_of(_apprise_url, "apprise URLs", single=False)
 
 # --- the tables of allowed keys ----------------------------------------------------------------------------
@@ -348,9 +363,11 @@ class _Validator:
             if not doc.ok:
                 continue
             values = {**defaults, **doc.values}
-            urls = (values.pop("url"),) if "url" in values else values.pop("urls")
+            pages = (values.pop("url"),) if "url" in values else values.pop("urls")
+            urls = tuple(page if isinstance(page, str) else page[0] for page in pages)
+            rendered = frozenset(page[0] for page in pages if not isinstance(page, str) and page[1])
             documents.append(Document(id=f"{slug}/{doc_slug}", service=slug, service_name=name, name=doc_slug,
-                                      urls=urls, **values))
+                                      urls=urls, render_urls=rendered, **values))
         return documents
 
     def alerts(self, node: Node | None) -> AlertConfig:

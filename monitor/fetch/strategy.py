@@ -2,7 +2,8 @@
 
     fetched, clauses = acquire(doc, state, client, extract=extract_pages, wall=wall_reason)
 
-Each URL goes to one fetcher: headless Chromium (`browser`) when the document has `render: true`, else plain
+Each URL goes to one fetcher: headless Chromium (`browser`) when the document (or that page of a multi-page
+document) has `render: true`, else plain
 HTTP (`http`), with a conditional request for a single-page document. A plain fetch met by a 403/406, or
 whose extraction looks like a bot wall, is retried once through the browser when one is installed. A new
 kind of source is one more branch in `_fetch_one` (and, if it can fall back, in `acquire`).
@@ -63,7 +64,7 @@ def browser_available() -> bool:
 def _fetch_one(doc: Document, url: str, client: httpx.Client, state: DocumentState | None, *,
                browser: bool) -> FetchResult:
     """One page, through the fetcher it needs; `state` (validators of the last fetch) for a conditional GET."""
-    if doc.render or browser:
+    if doc.renders(url) or browser:
         from monitor.fetch.browser import fetch_rendered
 
         return fetch_rendered(url, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
