@@ -18,6 +18,8 @@ from monitor.extract.rules import (
     BLOCK_CONTENT,
     HEADING_TAGS,
     LAYOUT_ROLES,
+    LINK_BLOCK_DEPTH,
+    LINK_BLOCK_MAX_CHARS,
     LINK_BLOCK_MIN_LINKS,
     LINK_BLOCK_TAGS,
     REMOVE_TAGS,
@@ -74,20 +76,29 @@ def _too_deep() -> etree.XPath:
     return etree.XPath(_TOO_DEEP_XPATH)
 
 
+@lru_cache(maxsize=1)
+def _visible_xpath() -> etree.XPath:
+    from lxml import etree
+
+    return etree.XPath("string-length(translate(normalize-space(.), ' ', ''))")
+
+
 def _visible_chars(el: etree._Element) -> int:
-    return len("".join("".join(el.itertext()).split()))
+    """The characters of an element's text but whitespace (counted by libxml2)."""
+    return int(_visible_xpath()(el))
 
 
 def _link_blocks(body: etree._Element, removed: set[Any]) -> set[Any]:
     """The link blocks of the page (`monitor.extract.rules.is_link_block`; the text of headings in a block
-    does not count). One walk up from each link; a block's text is measured only when it holds enough links."""
+    does not count): blocks up to LINK_BLOCK_DEPTH levels above their links. One short walk up from each
+    link; a block's text is measured only when it holds enough links and not too much link text."""
     stats: dict[Any, list[int]] = {}
     for anchor in body.iter("a"):
         if not is_page_link(anchor.get("href")):
             continue
-        chars = _visible_chars(anchor)
-        for ancestor in anchor.iterancestors():
-            if ancestor is body:
+        chars = len("".join("".join(anchor.itertext()).split()))
+        for depth, ancestor in enumerate(anchor.iterancestors()):
+            if ancestor is body or depth >= LINK_BLOCK_DEPTH:
                 break
             if ancestor.tag in LINK_BLOCK_TAGS:
                 counts = stats.get(ancestor)
@@ -97,7 +108,7 @@ def _link_blocks(body: etree._Element, removed: set[Any]) -> set[Any]:
                     counts[0] += 1
                     counts[1] += chars
     return {el for el, (links, link_chars) in stats.items()
-            if links >= LINK_BLOCK_MIN_LINKS and el not in removed
+            if links >= LINK_BLOCK_MIN_LINKS and link_chars <= LINK_BLOCK_MAX_CHARS and el not in removed
             and is_link_block(links, link_chars, _visible_chars(el) - sum(
                 _visible_chars(h) for h in el.iterdescendants(HEADING_TAGS)))}
 

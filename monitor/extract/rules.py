@@ -77,6 +77,7 @@ LINK_BLOCK_TAGS = frozenset({"ul", "ol", "div", "p", "section", "table", "td", "
 LINK_BLOCK_MIN_LINKS = 3
 LINK_BLOCK_SHARE = 0.9
 LINK_BLOCK_MAX_CHARS = 2000
+LINK_BLOCK_DEPTH = 4           # ul > li > a, div > a, div > ul > li > a: a block sits close above its links
 
 
 def is_page_link(href: str | None) -> bool:
@@ -92,28 +93,23 @@ def is_link_block(links: int, link_chars: int, chars: int) -> bool:
             and link_chars >= LINK_BLOCK_SHARE * chars)
 
 
-def _names(value: Any) -> list[str]:
-    """An id or class attribute's names, lowercase (bs4 gives a class as a list)."""
-    if isinstance(value, list):
-        return [str(v).lower() for v in value]
-    return str(value).lower().split()
+_CMP_RE = re.compile("|".join(map(re.escape, CMP_MARKS)))
+
+
+def _value(value: Any) -> str:
+    """An id or class attribute as one lowercase string (bs4 gives a class as a list)."""
+    return (" ".join(map(str, value)) if isinstance(value, list) else str(value)).lower()
 
 
 def is_banner_name(value: Any) -> bool:
-    """Whether an id/class value names a consent banner: a CMP's mark, or a cookie word next to a widget
-    word once separators are dropped (siteCookieAlert, gdpr-consent-banner)."""
-    for name in _names(value):
-        if any(mark in name for mark in CMP_MARKS):
-            return True
-    return False
+    """Whether an id/class value holds the mark of a consent-management platform."""
+    return _CMP_RE.search(_value(value)) is not None
 
 
 def is_generic_banner_name(value: Any) -> bool:
-    for name in _names(value):
-        compact = name.replace("-", "").replace("_", "")
-        if BANNER_NAME_RE.search(compact):
-            return True
-    return False
+    """Whether an id/class value joins a cookie word to a banner word once separators are dropped
+    (siteCookieAlert, gdpr-consent-banner, cookies_bar)."""
+    return BANNER_NAME_RE.search(_value(value).replace("-", "").replace("_", "")) is not None
 
 
 def removed_by_rules(name: str, attrs: Mapping[str, Any], has_block_content: Callable[[], bool],
