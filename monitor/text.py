@@ -14,6 +14,11 @@ _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
 
 
+def has_controls(text: str) -> bool:
+    """Whether `text` holds a control character (tab and line breaks aside)."""
+    return _CONTROL_RE.search(text) is not None
+
+
 def strip_controls(text: str) -> str:
     """`text` without control characters (tab and line breaks kept)."""
     if _CONTROL_RE.search(text) is None:

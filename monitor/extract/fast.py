@@ -61,7 +61,7 @@ def fast_clauses(html: str, ignore_re: re.Pattern[str] | None) -> list[str] | No
     body = next(root.iter("body"), None)
     if body is None:
         return None
-    modal_open = bool(_modal_xpath()(body))
+    modal_open = "aria-modal" in html and bool(_modal_xpath()(body))
     removed = {el for el in body.iter(etree.Element) if _lx_always_removed(el, modal_open)}
     clauses = _LxWalker(ignore_re, removed, skip_layout=True, link_blocks=_link_blocks(body, removed)).run_body(body)
     if not clauses:
@@ -88,15 +88,24 @@ def _visible_chars(el: etree._Element) -> int:
     return int(_visible_xpath()(el))
 
 
+@lru_cache(maxsize=1)
+def _page_links_xpath() -> etree.XPath:
+    from lxml import etree
+
+    return etree.XPath(".//a[@href and not(starts-with(normalize-space(@href), '#')) and "
+                       "not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside)]")
+
+
 def _link_blocks(body: etree._Element, removed: set[Any]) -> set[Any]:
     """The link blocks of the page (`monitor.extract.rules.is_link_block`; the text of headings in a block
     does not count): blocks up to LINK_BLOCK_DEPTH levels above their links. One short walk up from each
     link; a block's text is measured only when it holds enough links and not too much link text."""
     stats: dict[Any, list[int]] = {}
-    for anchor in body.iter("a"):
+    for anchor in _page_links_xpath()(body):      # links outside nav/header/footer/aside (skipped anyway)
         if not is_page_link(anchor.get("href")):
             continue
-        chars = len("".join("".join(anchor.itertext()).split()))
+        text = anchor.text or "" if len(anchor) == 0 else "".join(anchor.itertext())
+        chars = len(text) if text.isalnum() else len("".join(text.split()))
         for depth, ancestor in enumerate(anchor.iterancestors()):
             if ancestor is body or depth >= LINK_BLOCK_DEPTH:
                 break
@@ -107,10 +116,18 @@ def _link_blocks(body: etree._Element, removed: set[Any]) -> set[Any]:
                 else:
                     counts[0] += 1
                     counts[1] += chars
-    return {el for el, (links, link_chars) in stats.items()
-            if links >= LINK_BLOCK_MIN_LINKS and link_chars <= LINK_BLOCK_MAX_CHARS and el not in removed
-            and is_link_block(links, link_chars, _visible_chars(el) - sum(
-                _visible_chars(h) for h in el.iterdescendants(HEADING_TAGS)))}
+    blocks = set()
+    for el, (links, link_chars) in stats.items():
+        if links < LINK_BLOCK_MIN_LINKS or link_chars > LINK_BLOCK_MAX_CHARS or el in removed:
+            continue
+        chars = _visible_chars(el)
+        if chars > LINK_BLOCK_MAX_CHARS * 2:
+            continue
+        if not is_link_block(links, link_chars, chars):      # headings do not count: measured only if needed
+            chars -= sum(_visible_chars(h) for h in el.iterdescendants(HEADING_TAGS))
+        if is_link_block(links, link_chars, chars):
+            blocks.add(el)
+    return blocks
 
 
 @lru_cache(maxsize=1)
@@ -128,12 +145,31 @@ def _lx_always_removed(el: etree._Element, modal_open: bool) -> bool:
     attrib = el.attrib
     if not attrib and tag != "dialog" and tag != "button":    # most elements: the rules need an attribute
         return False
-    parent = el.getparent()
-    return removed_by_rules(tag, attrib,
-                            lambda: next(el.iterdescendants(BLOCK_CONTENT), None) is not None,
-                            lambda: "".join(el.itertext()), modal_open=modal_open,
-                            parent_name=parent.tag if parent is not None else "",
-                            has_heading=lambda: next(el.iterdescendants(HEADING_TAGS), None) is not None)
+    return removed_by_rules(tag, attrib, el, _LX_TREE, modal_open=modal_open)
+
+
+class _LxTree:
+    """`monitor.extract.rules.Tree` for lxml elements."""
+
+    @staticmethod
+    def has_block_content(el: etree._Element) -> bool:
+        return next(el.iterdescendants(BLOCK_CONTENT), None) is not None
+
+    @staticmethod
+    def has_heading(el: etree._Element) -> bool:
+        return next(el.iterdescendants(HEADING_TAGS), None) is not None
+
+    @staticmethod
+    def text(el: etree._Element) -> str:
+        return "".join(el.itertext())
+
+    @staticmethod
+    def parent_name(el: etree._Element) -> str:
+        parent = el.getparent()
+        return parent.tag if parent is not None else ""
+
+
+_LX_TREE = _LxTree()
 
 
 def _lx_contents(el: etree._Element) -> list[Any]:

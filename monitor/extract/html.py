@@ -20,7 +20,7 @@ from functools import lru_cache
 from monitor.errors import ExtractError
 from monitor.extract.volatile import cut_volatile
 from monitor.models import RangeSelector
-from monitor.text import strip_controls
+from monitor.text import fold, has_controls, strip_controls
 
 EXTRACTOR_VERSION = 2
 
@@ -30,6 +30,13 @@ def _compile_ignore(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
     if not patterns:
         return None
     return re.compile("|".join(f"(?:{p})" for p in patterns))
+
+
+def _without_controls(clauses: list[str]) -> list[str]:
+    """The clauses without C0/C1 control characters (one scan of their joined text; page text is data)."""
+    if not has_controls("\n".join(clauses)):
+        return clauses
+    return [clause for clause in (fold(strip_controls(c)) for c in clauses) if clause]
 
 
 def extract_clauses(html: str, *, select: Sequence[str | RangeSelector] = (),
@@ -43,19 +50,20 @@ def extract_clauses(html: str, *, select: Sequence[str | RangeSelector] = (),
         ignore_re = _compile_ignore(tuple(ignore))
     except re.error as exc:
         raise ExtractError(f"{prefix}invalid ignore pattern: {exc}") from exc
-    html = strip_controls(html)
+    if "\x00" in html:         # lxml reads a NUL as U+FFFD; the other controls are cut from the clauses
+        html = html.replace("\x00", "")
     if not select and not remove and isinstance(html, str):
         from monitor.extract.fast import fast_clauses
 
         fast = fast_clauses(html, ignore_re)
         if fast is not None:
-            fast = cut_volatile(fast)
+            fast = cut_volatile(_without_controls(fast))
             if not fast:
                 raise ExtractError(f"{prefix}no text extracted")
             return fast
     from monitor.extract.soup import soup_clauses
 
-    clauses = cut_volatile(soup_clauses(html, select, remove, ignore_re, prefix))
+    clauses = cut_volatile(_without_controls(soup_clauses(html, select, remove, ignore_re, prefix)))
     if not clauses:
         raise ExtractError(f"{prefix}no text extracted")
     return clauses

@@ -12,8 +12,8 @@ while walking, unless skipping it would leave no text at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 REMOVE_TAGS = frozenset({
     "head", "script", "style", "noscript", "template", "svg", "math", "iframe", "frame", "object", "embed",
@@ -93,6 +93,7 @@ def is_link_block(links: int, link_chars: int, chars: int) -> bool:
             and link_chars >= LINK_BLOCK_SHARE * chars)
 
 
+_THEME_WORDS = ("cookie", "consent", "gdpr", "rgpd")
 _CMP_RE = re.compile("|".join(map(re.escape, CMP_MARKS)))
 
 
@@ -112,22 +113,29 @@ def is_generic_banner_name(value: Any) -> bool:
     return BANNER_NAME_RE.search(_value(value).replace("-", "").replace("_", "")) is not None
 
 
-def removed_by_rules(name: str, attrs: Mapping[str, Any], has_block_content: Callable[[], bool],
-                     text: Callable[[], str], *, modal_open: bool = False, parent_name: str = "",
-                     has_heading: Callable[[], bool] = lambda: False) -> bool:
+class Tree(Protocol):
+    """What the removal rules ask of an element, for either tree (lxml, BeautifulSoup)."""
+
+    def has_block_content(self, el: Any) -> bool: ...
+    def has_heading(self, el: Any) -> bool: ...
+    def text(self, el: Any) -> str: ...
+    def parent_name(self, el: Any) -> str: ...
+
+
+def removed_by_rules(name: str, attrs: Mapping[str, Any], el: Any, tree: Tree, *, modal_open: bool = False) -> bool:
     """ALWAYS_REMOVE and the rules CSS cannot say, in Python, for either tree: a tag name, its attributes (a
-    class may be a list, as bs4 gives it), whether it holds block content (a hidden element that holds
-    paragraphs is kept), its text (for dialogs and generic banner names), whether a modal is open on the
-    page, its parent's name and whether it holds a heading (a disclosure button is kept)."""
+    class may be a list, as bs4 gives it), the element and what `tree` says of it (whether it holds block
+    content: a hidden element that holds paragraphs is kept; its text, for dialogs and generic banner names;
+    its parent and headings, for disclosure buttons); whether a modal is open on the page."""
     if name in REMOVE_TAGS:
         if name == "button":
             return not (attrs.get("aria-expanded") is not None or attrs.get("aria-controls") is not None
-                        or parent_name in HEADING_TAGS or has_heading())
+                        or tree.parent_name(el) in HEADING_TAGS or tree.has_heading(el))
         return True
     if name == "dialog":
         if "open" not in attrs:
             return True
-        if CONSENT_TEXT_RE.search(text()[:BANNER_MAX_CHARS].lower()):
+        if CONSENT_TEXT_RE.search(tree.text(el)[:BANNER_MAX_CHARS].lower()):
             return True
     if not attrs or name in ("html", "body"):
         return False
@@ -135,7 +143,7 @@ def removed_by_rules(name: str, attrs: Mapping[str, Any], has_block_content: Cal
     if role == "alertdialog":
         return True
     if (role in DIALOG_ROLES or attrs.get("aria-modal") == "true") and \
-            CONSENT_TEXT_RE.search(text()[:BANNER_MAX_CHARS].lower()):
+            CONSENT_TEXT_RE.search(tree.text(el)[:BANNER_MAX_CHARS].lower()):
         return True
     hidden = attrs.get("hidden")
     style = attrs.get("style")
@@ -144,13 +152,14 @@ def removed_by_rules(name: str, attrs: Mapping[str, Any], has_block_content: Cal
     if ((hidden is not None and hidden != "until-found")
             or (not modal_open and isinstance(aria, str) and aria.lower() == "true")
             or "display:none" in style or "display: none" in style):
-        if not has_block_content():
+        if not tree.has_block_content(el):
             return True
-    for attr in ("id", "class"):
-        value = attrs.get(attr)
-        if value:
-            if is_banner_name(value):
-                return True
-            if is_generic_banner_name(value) and len(text()) <= BANNER_MAX_CHARS:
-                return True
+    ident, classes = attrs.get("id"), attrs.get("class")
+    if ident or classes:
+        names = f"{_value(ident) if ident else ''} {_value(classes) if classes else ''}"
+        if _CMP_RE.search(names) is not None:
+            return True
+        if any(word in names for word in _THEME_WORDS) and is_generic_banner_name(names) and \
+                len(tree.text(el)) <= BANNER_MAX_CHARS:
+            return True
     return False

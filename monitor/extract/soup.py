@@ -67,10 +67,30 @@ def soup_clauses(html: str, select: Sequence[str | RangeSelector], remove: Seque
 
 def _always_removed(tag: Tag, modal_open: bool = False) -> bool:
     """The removal rules (`monitor.extract.rules`) on a BeautifulSoup tag."""
-    parent = tag.parent
-    return removed_by_rules(tag.name, tag.attrs, lambda: tag.find(BLOCK_CONTENT) is not None,
-                            tag.get_text, modal_open=modal_open, parent_name=parent.name if parent else "",
-                            has_heading=lambda: tag.find(HEADING_TAGS) is not None)
+    return removed_by_rules(tag.name, tag.attrs, tag, _SOUP_TREE, modal_open=modal_open)
+
+
+class _SoupTree:
+    """`monitor.extract.rules.Tree` for BeautifulSoup tags."""
+
+    @staticmethod
+    def has_block_content(tag: Tag) -> bool:
+        return tag.find(BLOCK_CONTENT) is not None
+
+    @staticmethod
+    def has_heading(tag: Tag) -> bool:
+        return tag.find(HEADING_TAGS) is not None
+
+    @staticmethod
+    def text(tag: Tag) -> str:
+        return tag.get_text()
+
+    @staticmethod
+    def parent_name(tag: Tag) -> str:
+        return tag.parent.name if tag.parent is not None else ""
+
+
+_SOUP_TREE = _SoupTree()
 
 
 def _protected(soup: BeautifulSoup, select: Sequence[str | RangeSelector], prefix: str) -> set[int]:
