@@ -33,7 +33,7 @@ COOKIE_WORDS = CMP_MARKS      # the name this list had; kept for callers that re
 # gdprConsentBanner, cookie_notice, cookies-bar. Not "cookie-policy" (the document itself).
 _THEME = r"(?:cookies?|consent|gdpr|rgpd)"
 _WIDGET = (r"(?:banner|notice|alert|bar|popup|modal|dialog|overlay|wall|message|prompt|consent|law|box|layer|"
-           r"notification|toast|disclaimer|manager|container|window|info)")
+           r"notification|toast|disclaimer|manager|container|window)")
 BANNER_NAME_RE = re.compile(f"{_THEME}{_WIDGET}|(?:banner|popup|modal|notice){_THEME}")
 #: Words that make a dialog or alert a consent dialog (en, fr, de, es, it, nl, pt).
 CONSENT_TEXT_RE = re.compile(r"cookie|consent|traceur|einwilligung|consenso|toestemming|consentimiento|gdpr|rgpd")

@@ -75,6 +75,9 @@ def test_cookie_policy_content_is_not_a_banner() -> None:
             + "<p>Cookies are small files. We use them to keep you signed in.</p>" * 80 + "</div></main></body></html>")
     assert extract_clauses(page)[0] == "# Cookie Policy"
     assert len(extract_clauses(page)) == 81
+    section = ('<html><body><main><h1>Privacy</h1><section id="consent-information"><h2>Consent</h2>'
+               "<p>You may withdraw your consent at any time.</p></section></main></body></html>")
+    assert extract_clauses(section)[-1] == "You may withdraw your consent at any time."
 
 
 def test_stray_title_and_meta_in_body_are_dropped() -> None:
