@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from monitor.diff import diff_clauses
 from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
-from monitor.extract import EXTRACTOR_VERSION, ExtractPages, extract_clauses, extract_pages, page_links
+from monitor.extract import EXTRACTOR_VERSION, ExtractPages, extract_pages, page_links
 from monitor.extract.pages import RENDER_HINT, looks_script_only
 from monitor.fetch import Fetched, acquire, decode_body
 from monitor.guards import SOFT_KINDS, Suspicion, SuspicionKind, replaced_bytes, suspect_reason, wall_reason
@@ -34,6 +34,7 @@ from monitor.models import (
     Document,
     DocumentState,
     Event,
+    FetchResult,
     Outcome,
     VersionInfo,
 )
@@ -101,9 +102,12 @@ def _rebaseline(store: Store, doc: Document, fingerprint: str, now: datetime) ->
     body = store.snapshot_body(latest.snapshot_id)
     if body is None:
         return
-    try:
-        html, _ = decode_body(body)
-        clauses = extract_clauses(html, select=doc.select, remove=doc.remove, ignore=doc.ignore, source=doc.id)
+    content_type = store.snapshot_content_type(latest.snapshot_id)
+    text, encoding = ("", None) if body.startswith(b"%PDF-") else decode_body(body)
+    page = FetchResult(url=doc.url, final_url=doc.url, status_code=200, body=body, content_type=content_type,
+                       encoding=encoding, text=text)
+    try:   # the stored page read as a check reads it: PDF, plain text, Markdown or HTML
+        clauses = extract_pages(doc, [page])
     except ExtractError:
         return
     with store.atomic():

@@ -95,3 +95,21 @@ def test_a_clause_split_in_two_with_the_same_words_is_formatting(page_server, wr
     assert counts(str(db_path)) == (2, 0)          # the new clause split is the baseline, with no change
     page_server.set("/terms", split.replace("break the law", "break any law"), etag=False)
     assert check(run_cli).startswith("changed (+0 -0 ~1")
+
+
+def test_an_extractor_upgrade_re_reads_a_plain_text_page_as_plain_text(page_server, write_watchlist, run_cli,
+                                                                        db_path, monkeypatch):
+    """A new extractor re-baselines from the stored snapshot, read by its kind (here text/plain): the next
+    check of the same page is no change."""
+    from monitor import pipeline
+
+    text = "TERMS\n\nYou must be 13 or older.\nAccounts of younger users are closed.\n\nWe may change these terms.\n"
+    page_server.set("/terms", text, content_type="text/plain; charset=utf-8", etag=False)
+    setup(page_server, write_watchlist)
+    assert check(run_cli) == "new"
+    monkeypatch.setattr(pipeline, "EXTRACTOR_VERSION", pipeline.EXTRACTOR_VERSION + 1)
+    assert check(run_cli) == "unchanged"
+    assert check(run_cli) == "unchanged"
+    with sqlite3.connect(str(db_path)) as conn:
+        assert conn.execute("SELECT count(*), sum(technical) FROM versions").fetchone() == (2, 1)
+        assert conn.execute("SELECT count(*) FROM changes").fetchone()[0] == 0
