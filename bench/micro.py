@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Micro-benchmarks of two pipeline stages, run with the project's interpreter (.venv/bin/python):
+"""Micro-benchmarks of three pipeline stages, run with the project's interpreter (.venv/bin/python):
+
+- extraction of the workload's pages through the default path (no selectors): monitor.extract.extract_clauses;
 
 - clause classification throughput: monitor.classify.classify on the change of a ~200 KB document
   (a) every clause new (the worst case: the whole text is classified), (b) 10% of its clauses changed;
@@ -78,6 +80,14 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=42)
     args = ap.parse_args(argv)
     res: dict[str, object] = {}
+
+    # --- extraction, default path (no selectors): the workload's pages, as served (with their nonce)
+    pages = [ws.render(ws.base_document(args.seed, i), nonce=f"n{i}").decode() for i in range(40)]
+    extract_clauses(pages[0])
+    med, times, _ = timed(lambda: [extract_clauses(p) for p in pages], args.reps)
+    res["extract"] = {"pages": len(pages), "kb_per_page": round(sum(map(len, pages)) / len(pages) / 1000, 1),
+                      "median_ms_per_page": round(med / len(pages) * 1000, 3),
+                      "runs_ms_per_page": [round(t / len(pages) * 1000, 3) for t in times]}
 
     # --- diff: 500 KB, 5% of clauses changed
     old = document(500_000, args.seed)

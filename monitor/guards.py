@@ -4,6 +4,7 @@ served with 200, near-empty extractions, a sudden loss of most of the text)."""
 from __future__ import annotations
 
 import re
+from enum import StrEnum
 
 #: An extraction with fewer characters than this is "near-empty".
 MIN_TEXT_CHARS = 50
@@ -14,8 +15,41 @@ WALL_MAX_CHARS = 4000
 
 #: What undecodable bytes become; new ones in a known document mean a wrong or broken charset.
 REPLACEMENT = "\ufffd"
-#: Reasons that a real change can also produce: accepted when the same text is seen on two checks in a row.
-SOFT_REASONS = ("text shrank", "bytes invalid")
+
+
+class SuspicionKind(StrEnum):
+    """Why a fetch is suspect, as a value (never read back from the message)."""
+
+    WALL = "wall"                    # bot, consent or access wall; an error page served with 200
+    SOFT_404 = "soft 404"            # "page not found" in the page's own words, in any supported language
+    NEAR_EMPTY = "near-empty"
+    SHRANK = "shrank"
+    INVALID_BYTES = "invalid bytes"
+
+
+#: Kinds that a real change can also produce: accepted when the same text is seen on two checks in a row.
+SOFT_KINDS = frozenset({SuspicionKind.SHRANK, SuspicionKind.INVALID_BYTES})
+
+
+class Suspicion(str):
+    """The reason a fetch is suspect: the message, with its `kind`."""
+
+    kind: SuspicionKind
+
+    def __new__(cls, kind: SuspicionKind, message: str) -> Suspicion:
+        self = super().__new__(cls, message)
+        self.kind = kind
+        return self
+
+
+# A page that says it does not exist, in en, fr, de, es, it, nl, pt (matched in short extracted texts only).
+_SOFT_404_RE = re.compile(
+    r"\b(?:page (?:not found|introuvable|non trouv[ée]e)|(?:this|the) page (?:does ?n[o']t|could not be found|"
+    r"cannot be found|no longer exists)|cette page n['’]existe (?:pas|plus)|(?:erreur|error|fehler|errore) 404|"
+    r"seite (?:wurde )?nicht gefunden|diese seite existiert nicht|p[áa]gina no encontrada|"
+    r"esta p[áa]gina no existe|pagina non trovata|questa pagina non esiste|pagina niet gevonden|"
+    r"deze pagina bestaat niet|p[áa]gina n[ãa]o encontrada|esta p[áa]gina n[ãa]o existe)\b",
+    re.IGNORECASE)
 
 _TITLE_RE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _WALLS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
@@ -51,20 +85,40 @@ def wall_reason(html: str, text_chars: int) -> str | None:
     return None
 
 
-def suspect_reason(html: str, text: str, *, previous: str | None) -> str | None:
+def suspect_reason(html: str, text: str, *, previous: str | None, replaced: int | None = None) -> Suspicion | None:
     """Why this extraction must not become a version, or None when it looks like the real document.
-    `previous` is the text of the latest version, if any."""
+    `previous` is the text of the latest version, if any; `replaced` how many bytes the decoder really
+    replaced with U+FFFD (None: unknown, every new U+FFFD counts)."""
     chars = len(text)
     previous_chars = len(previous) if previous is not None else None
     wall = wall_reason(html, chars)
     if wall:
-        return wall
+        return Suspicion(SuspicionKind.WALL, wall)
+    if chars <= WALL_MAX_CHARS:
+        found = _SOFT_404_RE.search(text)
+        if found:
+            return Suspicion(SuspicionKind.SOFT_404, f"soft 404 ({found.group(0)!r})")
     if chars < MIN_TEXT_CHARS:
-        return f"near-empty extraction ({chars} characters)"
+        return Suspicion(SuspicionKind.NEAR_EMPTY, f"near-empty extraction ({chars} characters)")
     if previous_chars and chars < previous_chars * (1 - MAX_SHRINK):
         lost = 1 - chars / previous_chars
-        return f"text shrank by {lost:.0%} at once ({previous_chars} -> {chars} characters)"
+        return Suspicion(SuspicionKind.SHRANK,
+                         f"text shrank by {lost:.0%} at once ({previous_chars} -> {chars} characters)")
     garbled = text.count(REPLACEMENT) - (previous.count(REPLACEMENT) if previous is not None else 0)
+    if replaced is not None:
+        garbled = min(garbled, replaced)
     if previous is not None and garbled > 0:
-        return f"{garbled} bytes invalid in the page's charset (decoded as U+FFFD)"
+        return Suspicion(SuspicionKind.INVALID_BYTES,
+                         f"{garbled} bytes invalid in the page's charset (decoded as U+FFFD)")
     return None
+
+
+def replaced_bytes(body: bytes, text: str, encoding: str | None) -> int:
+    """How many U+FFFD in `text` the decoder made (not the ones the page itself holds, literally in UTF-8 or
+    as a character reference)."""
+    made = text.count(REPLACEMENT)
+    if not made:
+        return 0
+    literal = body.count(REPLACEMENT.encode()) if (encoding or "").replace("_", "-").startswith("utf-8") else 0
+    literal += len(re.findall(r"&#(?:65533|x0*fffd);", text, re.IGNORECASE))
+    return max(0, made - literal)

@@ -126,11 +126,16 @@ class Document:
     user_agent: str = "tosmon/1.0"
     render: bool = False
     ota: OtaSource | None = None     # followed in a git repository instead of fetched from `urls`
+    render_urls: frozenset[str] = frozenset()   # pages of a multi-page document rendered on their own
 
     @property
     def url(self) -> str:
         """The first (usually only) page of the document."""
         return self.urls[0]
+
+    def renders(self, url: str) -> bool:
+        """Whether this page is fetched through headless Chromium (`render: true`, for the document or the page)."""
+        return self.render or url in self.render_urls
 
     def extraction_config(self) -> dict[str, Any]:
         """The settings that shape extracted text; a change of these re-baselines silently."""
@@ -384,11 +389,13 @@ class CheckResult:
     error: str | None = None
     elapsed: float = 0.0
     bytes: int = 0
+    revert_to: int | None = None     # a change back to this earlier version's text (a flip-flop settled)
 
     def summary(self) -> str:
-        """`new`, `unchanged`, `changed (+A -R ~M)` or `error: ...`."""
+        """`new`, `unchanged`, `changed (+A -R ~M)` (`, back to version N` for a revert) or `error: ...`."""
         if self.outcome is Outcome.CHANGED:
-            return f"changed (+{self.added} -{self.removed} ~{self.modified})"
+            back = f", back to version {self.revert_to}" if self.revert_to else ""
+            return f"changed (+{self.added} -{self.removed} ~{self.modified}{back})"
         if self.outcome is Outcome.ERROR:
             return f"error: {self.error}"
         return str(self.outcome)

@@ -34,15 +34,13 @@ import json
 import os
 import re
 import unicodedata
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import soupsieve
-
+from monitor.css import css_problem
 from monitor.errors import ConfigError
 from monitor.watchlist import RANGE_KEYS, parse_watchlist
 
@@ -92,15 +90,10 @@ class _Bad(Exception):
 def _css(value: Any, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise _Bad(f"{where}: expected a CSS selector, got {json.dumps(value)}")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            soupsieve.compile(value)
-        except soupsieve.SelectorSyntaxError as exc:
-            raise _Bad(f"{where}: {json.dumps(value)} is not a valid CSS selector: "
-                       f"{str(exc).splitlines()[0]}") from None
-    if caught:
-        raise _Bad(f"{where}: {json.dumps(value)}: {str(caught[0].message).splitlines()[0]}")
+    problem = css_problem(value)
+    if problem is not None:
+        sep = " " if problem.startswith("is not") else ": "
+        raise _Bad(f"{where}: {json.dumps(value)}{sep}{problem}")
     return value
 
 

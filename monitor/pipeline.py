@@ -16,16 +16,16 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from monitor.diff import diff_clauses
 from monitor.errors import Cancelled, ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
-from monitor.extract import EXTRACTOR_VERSION, extract_clauses, page_links
-from monitor.fetch import MAX_BODY_BYTES, decode_body, fetch_document
-from monitor.guards import SOFT_REASONS, suspect_reason, wall_reason
+from monitor.extract import EXTRACTOR_VERSION, ExtractPages, extract_pages, page_links
+from monitor.extract.pages import RENDER_HINT, looks_script_only
+from monitor.fetch import Fetched, acquire, decode_body
+from monitor.guards import SOFT_KINDS, Suspicion, SuspicionKind, replaced_bytes, suspect_reason, wall_reason
 from monitor.models import (
     BODY_CLAUSE_BYTES,
     AlertConfig,
@@ -40,7 +40,6 @@ from monitor.models import (
 )
 from monitor.store import Store, text_hash
 from monitor.timeutil import iso_z, utc_now
-from monitor.workers import ExtractPages, extract_pages
 
 if TYPE_CHECKING:  # only for annotations; monitor.fetch imports it at run time
     import httpx
@@ -55,21 +54,11 @@ FIRST_RETRY = timedelta(minutes=1)
 JITTER = 0.1
 #: No webhooks: what checks queue when the caller has no alert configuration (frozen, so safe to share).
 NO_ALERTS = AlertConfig()
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Fetched:
-    results: tuple[FetchResult, ...]
-    not_modified: bool
-
-    @property
-    def size(self) -> int:
-        return sum(len(r.body) for r in self.results)
-
-    @property
-    def body(self) -> bytes:
-        """What is stored for this fetch: the pages' bodies, joined."""
-        return b"\n".join(r.body for r in self.results)
+#: A text equal to one of this many earlier versions is a flip-flop (A/B variants, a banner shown to some
+#: fetches): it makes a change only once seen on two consecutive checks, and then as a revert.
+FLIP_FLOP_VERSIONS = 10
+#: The snapshot outcome of a check that met a returning text for the first time.
+HELD = "held"
 
 
 def extractor_fingerprint(doc: Document) -> str:
@@ -112,63 +101,6 @@ def jittered(interval: timedelta) -> timedelta:
     return interval * random.uniform(1 - JITTER, 1 + JITTER)
 
 
-def _fetch(doc: Document, state: DocumentState, client: httpx.Client, *, browser: bool = False) -> _Fetched:
-    """Fetch every page of a document: through headless Chromium when it has `render: true` (or `browser`),
-    else plainly, with conditional requests for single-page documents."""
-    single = len(doc.urls) == 1
-    results = []
-    for url in doc.urls:
-        if doc.render or browser:
-            from monitor.fetch.browser import fetch_rendered
-
-            result = fetch_rendered(url, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
-                                    max_bytes=MAX_BODY_BYTES)
-        else:
-            result = fetch_document(
-                url, client=client, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
-                etag=state.etag if single else None, last_modified=state.last_modified if single else None)
-        results.append(result)
-    return _Fetched(results=tuple(results), not_modified=single and results[0].not_modified)
-
-
-def browser_available() -> bool:
-    """Whether headless Chromium can be used (imports the browser module only when asked)."""
-    from monitor.fetch.browser import browser_available as available
-
-    return available()
-
-
-def _acquire(doc: Document, state: DocumentState, client: httpx.Client, *, known_body: str | None = None,
-             extract: ExtractPages = extract_pages) -> tuple[_Fetched, list[str] | None]:
-    """Fetch and extract with `extract` (None clauses for a 304, or for a body whose sha256 is `known_body`:
-    the one the latest version was extracted from). A plain fetch met by a 403/406 or a bot wall is retried
-    once through headless Chromium when one is installed."""
-    try:
-        fetched = _fetch(doc, state, client)
-    except FetchHTTPStatus as exc:
-        if doc.render or exc.status_code not in (403, 406) or not browser_available():
-            raise
-        log.info("%s: HTTP %s; retrying through the browser", doc.id, exc.status_code)
-        try:
-            fetched = _fetch(doc, state, client, browser=True)
-        except MonitorError as browser_exc:  # report the page's own answer, not the browser's trouble
-            log.warning("%s: browser retry failed: %s", doc.id, browser_exc)
-            raise exc from browser_exc
-        return fetched, extract(doc, fetched.results)
-    if fetched.not_modified or (known_body and hashlib.sha256(fetched.body).hexdigest() == known_body):
-        return fetched, None
-    clauses = extract(doc, fetched.results)
-    html = "\n".join(r.text for r in fetched.results)
-    if not doc.render and wall_reason(html, sum(map(len, clauses))) and browser_available():
-        log.info("%s: bot wall; retrying through the browser", doc.id)
-        try:
-            rendered = _fetch(doc, state, client, browser=True)
-            return rendered, extract(doc, rendered.results)
-        except MonitorError as browser_exc:  # keep the wall: it is recorded as a suspect fetch
-            log.warning("%s: browser retry failed: %s", doc.id, browser_exc)
-    return fetched, clauses
-
-
 def _enqueue(store: Store, alerts: AlertConfig, event: Event, payload: dict[str, Any], *, now: datetime,
              change_id: int | None = None, document_id: str | None = None) -> int:
     count = 0
@@ -193,9 +125,12 @@ def _rebaseline(store: Store, doc: Document, fingerprint: str, now: datetime) ->
     body = store.snapshot_body(latest.snapshot_id)
     if body is None:
         return
-    try:
-        html, _ = decode_body(body)
-        clauses = extract_clauses(html, select=doc.select, remove=doc.remove, ignore=doc.ignore, source=doc.id)
+    content_type = store.snapshot_content_type(latest.snapshot_id)
+    text, encoding = ("", None) if body.startswith(b"%PDF-") else decode_body(body)
+    page = FetchResult(url=doc.url, final_url=doc.url, status_code=200, body=body, content_type=content_type,
+                       encoding=encoding, text=text)
+    try:   # the stored page read as a check reads it: PDF, plain text, Markdown or HTML
+        clauses = extract_pages(doc, [page])
     except ExtractError:
         return
     with store.atomic():
@@ -213,24 +148,38 @@ def _known_body(doc: Document, store: Store, latest: VersionInfo | None, fingerp
     return last.body_hash
 
 
-def _suspect(doc: Document, store: Store, fetched: _Fetched, text: str, new_hash: str | None,
+def _suspect(doc: Document, store: Store, fetched: Fetched, text: str, new_hash: str | None,
              old_text: str | None) -> str | None:
     """Why this fetch must not become a version (see monitor.guards); a soft reason (a big shrink, new
     undecodable bytes) seen on two consecutive checks with the same text is accepted as real."""
-    html = "\n".join(r.text for r in fetched.results)
-    reason = suspect_reason(html, text, previous=old_text)
-    if reason and reason.startswith(SOFT_REASONS):
+    replaced = sum(replaced_bytes(r.body, r.text, r.encoding) for r in fetched.results if not r.is_pdf)
+    reason = suspect_reason(fetched.html, text, previous=old_text, replaced=replaced)
+    if reason and reason.kind is SuspicionKind.NEAR_EMPTY and not doc.render and looks_script_only(fetched.html):
+        reason = Suspicion(reason.kind, f"{reason}: {RENDER_HINT}")
+    if reason and reason.kind in SOFT_KINDS:
         last = store.last_snapshot(doc.id)
         if last and last.outcome == "suspect" and last.text_hash == new_hash:
-            log.info("%s: the same shrink seen twice; accepted as real", doc.id)
+            log.info("%s: the same text seen twice (%s); accepted as real", doc.id, reason.kind)
             return None
     return reason
+
+
+def _returning(store: Store, doc: Document, latest: VersionInfo, new_hash: str) -> int | None:
+    """The number of a recent earlier version whose text is `new_hash`, or None."""
+    recent = store.versions(doc.id)[-FLIP_FLOP_VERSIONS - 1:-1]
+    return next((v.number for v in reversed(recent) if v.text_hash == new_hash and v.number != latest.number), None)
+
+
+def _settled(store: Store, doc: Document, new_hash: str | None) -> bool:
+    """Whether the previous check held this same returning text back (seen twice in a row now)."""
+    last = store.last_snapshot(doc.id)
+    return last is not None and last.outcome == HELD and last.text_hash == new_hash
 
 
 def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = NO_ALERTS,
                    now: datetime | None = None, extract: ExtractPages = extract_pages) -> CheckResult:
     """Check one document now and record the result. Never raises a MonitorError: it is recorded.
-    `extract` turns the fetched pages into clauses (an `ExtractionWorker` does it in another process)."""
+    `extract` turns the fetched pages into clauses."""
     now = now or utc_now()
     started = time.monotonic()
     state = store.document_state(doc.id)
@@ -241,8 +190,8 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
     fingerprint = extractor_fingerprint(doc)
     latest = store.latest_version(doc.id)
     try:
-        fetched, clauses = _acquire(doc, state, client, known_body=_known_body(doc, store, latest, fingerprint),
-                                    extract=extract)
+        fetched, clauses = acquire(doc, state, client, known_body=_known_body(doc, store, latest, fingerprint),
+                                   extract=extract, wall=wall_reason)
     except MonitorError as exc:
         return _record_failure(doc, state, store, alerts, exc, now, time.monotonic() - started)
     text = None if clauses is None else "\n".join(clauses)
@@ -258,6 +207,11 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         if reason:
             return _record_failure(doc, state, store, alerts, SuspectFetch(f"{doc.url}: suspect: {reason}"), now,
                                    time.monotonic() - started, fetched=fetched, new_hash=new_hash)
+    revert_to = _returning(store, doc, latest, new_hash) if changed and latest and new_hash else None
+    held = revert_to is not None and not _settled(store, doc, new_hash)
+    if held:
+        log.info("%s: the text of version %s is back; held until seen again", doc.id, revert_to)
+        changed = False
     first = fetched.results[0]
     single = len(doc.urls) == 1
     if changed and text is not None:  # compressed before the transaction: others wait less for its lock
@@ -265,7 +219,8 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         store.blobs.prepare("text", text.encode("utf-8"))
     with store.atomic():
         snapshot_id = store.add_snapshot(
-            doc.id, url=first.url, fetched_at=now, outcome="not_modified" if fetched.not_modified else "ok",
+            doc.id, url=first.url, fetched_at=now,
+            outcome=HELD if held else "not_modified" if fetched.not_modified else "ok",
             status_code=first.status_code, duration=time.monotonic() - started, content_type=first.content_type,
             body=None if fetched.not_modified else fetched.body,
             text_hash=new_hash, keep_body=changed)   # bodies are kept for the versions made from them
@@ -277,7 +232,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         else:
             links = functools.cache(lambda: _links(fetched))   # parsed only if a hint needs a link
             result = record_change(doc, store, alerts, old_text.split("\n"), clauses, latest.number,
-                                    fingerprint, snapshot_id, now, links=links)
+                                   fingerprint, snapshot_id, now, links=links, revert_to=revert_to)
         if state.failing_alerted:
             _enqueue(store, alerts, Event.DOCUMENT_RECOVERED,
                      _document_payload(doc, reason=store.last_error(doc.id), since=state.failing_since),
@@ -287,10 +242,11 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
                              last_modified=first.last_modified if single else None)
     return CheckResult(document_id=doc.id, outcome=result.outcome, change_id=result.change_id,
                        added=result.added, removed=result.removed, modified=result.modified,
-                       flags=result.flags, elapsed=time.monotonic() - started, bytes=fetched.size)
+                       flags=result.flags, elapsed=time.monotonic() - started, bytes=fetched.size,
+                       revert_to=result.revert_to)
 
 
-def _links(fetched: _Fetched) -> dict[str, str]:
+def _links(fetched: Fetched) -> dict[str, str]:
     """The links of the fetched HTML pages by their text (opt-out hints that are only a link)."""
     links: dict[str, str] = {}
     for result in fetched.results:
@@ -300,15 +256,25 @@ def _links(fetched: _Fetched) -> dict[str, str]:
     return links
 
 
+def _words(clauses: list[str]) -> list[str]:
+    """The words of a text, clause markers (`#`, `-`) and clause boundaries aside."""
+    return [word for word in " ".join(clauses).split() if word.strip("#") and word != "-"]
+
+
 def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[str], new: list[str],
                   from_version: int, fingerprint: str, snapshot_id: int | None, now: datetime, *,
-                  links: Callable[[], Mapping[str, str]] | None = None) -> CheckResult:
+                  links: Callable[[], Mapping[str, str]] | None = None, revert_to: int | None = None) -> CheckResult:
     """Store the new version, its change, flags and outbox rows (inside the caller's transaction). `links`:
-    the new page's links by their text, for opt-out hints that are only a link."""
+    the new page's links by their text, for opt-out hints that are only a link. `revert_to`: the earlier
+    version whose text this is (a settled flip-flop): its change.detected payload says so
+    (`revert_to_version`), and its flags, already reported once, send no clause.flagged."""
     text = "\n".join(new)
     diff = diff_clauses(old, new)
     number = store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
     if diff.empty:  # the texts differ only in ways the clause split hides
+        return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
+    if _words(old) == _words(new):  # a clause split or merged, a list turned into paragraphs: same words
+        log.info("%s: formatting only (the same words in other clauses); version %d, no change", doc.id, number)
         return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
     from monitor.classify import classify  # dateparser and the lexicons load on the first change only
 
@@ -318,16 +284,18 @@ def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[st
     change_id = store.add_change(doc.id, from_version=from_version, to_version=number, detected_at=now,
                                  diff=diff, flags=flags)
     payload = {"change": store.get_change(change_id).to_json(clauses=True, max_clause_bytes=BODY_CLAUSE_BYTES)}
+    if revert_to is not None:
+        payload["change"]["revert_to_version"] = revert_to
     _enqueue(store, alerts, Event.CHANGE_DETECTED, payload, now=now, change_id=change_id, document_id=doc.id)
-    if flags:
+    if flags and revert_to is None:
         _enqueue(store, alerts, Event.CLAUSE_FLAGGED, payload, now=now, change_id=change_id,
                  document_id=doc.id)
     return CheckResult(document_id=doc.id, outcome=Outcome.CHANGED, change_id=change_id, added=diff.added,
-                       removed=diff.removed, modified=diff.modified, flags=len(flags))
+                       removed=diff.removed, modified=diff.modified, flags=len(flags), revert_to=revert_to)
 
 
 def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: AlertConfig,
-                    exc: MonitorError, now: datetime, elapsed: float, *, fetched: _Fetched | None = None,
+                    exc: MonitorError, now: datetime, elapsed: float, *, fetched: Fetched | None = None,
                     new_hash: str | None = None) -> CheckResult:
     """Record a failed or suspect check: a snapshot with the reason, a failure count, a backoff, and a
     document.failing alert once per episode. No version, no change."""

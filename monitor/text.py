@@ -9,6 +9,23 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 _INVISIBLE_RE = re.compile(f"[{_INVISIBLE}]")
 
 
+# C0 and C1 control characters but tab, newline, carriage return and form feed (whitespace, folded later),
+# and DEL: page text is data, never terminal control; lxml would read a NUL as U+FFFD ("invalid bytes").
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def has_controls(text: str) -> bool:
+    """Whether `text` holds a control character (tab and line breaks aside)."""
+    return _CONTROL_RE.search(text) is not None
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters (tab and line breaks kept)."""
+    if _CONTROL_RE.search(text) is None:
+        return text
+    return _CONTROL_RE.sub("", text)
+
+
 # What str.split() splits ASCII text on, besides the space; and two spaces in a row.
 _ASCII_BREAKS = ("\n", "\t", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "  ")
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -136,18 +135,13 @@ def _url(node: Node, key: str) -> str:
 
 
 def _selector(node: Node, key: str) -> str:
-    import soupsieve  # with bs4 and lxml, ~12 MB: only for watchlists that have selectors
+    from monitor.css import css_problem
 
     text = _string(node, key)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            soupsieve.compile(text)
-        except soupsieve.SelectorSyntaxError as exc:
-            raise _Problem(f"{_quote(text)} is not a valid CSS selector: {str(exc).splitlines()[0]}",
-                           node, key) from None
-    if caught:
-        raise _Problem(f"{_quote(text)}: {str(caught[0].message).splitlines()[0]}", node, key)
+    problem = css_problem(text)
+    if problem is not None:
+        sep = " " if problem.startswith("is not") else ": "
+        raise _Problem(f"{_quote(text)}{sep}{problem}", node, key)
     return text
 
 
@@ -284,7 +278,22 @@ def _repo_path(node: Node, key: str) -> str:
 _selectors = _list_of(_selector_or_range, "CSS selectors")
 _regexes = _list_of(_regex, "regexes")
 _events = _list_of(_event, "events", non_empty=True)
-_urls = _list_of(_url, "URLs", single=False, non_empty=True)
+def _page(node: Node, key: str) -> str | tuple[str, bool]:
+    """One page of `urls:`: a URL, or `{url: URL, render: true|false}` (this page alone through Chromium)."""
+    if not isinstance(node, MappingNode):
+        return _url(node, key)
+    values: dict[str, Any] = {}
+    for knode, vnode in node.value:
+        name = str(knode.value) if isinstance(knode, ScalarNode) else ""
+        if name not in ("url", "render"):
+            raise _Problem(f"unknown key {_quote(name)} (allowed: url, render)", knode, f"{key}.{name}")
+        values[name] = _url(vnode, f"{key}.url") if name == "url" else _bool(vnode, f"{key}.render")
+    if "url" not in values:
+        raise _Problem('missing key "url"', node, key)
+    return values["url"], bool(values.get("render", False))
+
+
+_urls = _list_of(_page, "URLs", single=False, non_empty=True)
 _lead_times = _list_of(_lead_time, "lead times", single=False)
 
 # --- the tables of allowed keys ----------------------------------------------------------------------------
@@ -410,9 +419,11 @@ class _Validator:
             if not doc.ok:
                 continue
             values = {**defaults, **doc.values}
-            urls = (values.pop("url"),) if "url" in values else values.pop("urls")
+            pages = (values.pop("url"),) if "url" in values else values.pop("urls")
+            urls = tuple(page if isinstance(page, str) else page[0] for page in pages)
+            rendered = frozenset(page[0] for page in pages if not isinstance(page, str) and page[1])
             documents.append(Document(id=f"{slug}/{doc_slug}", service=slug, service_name=name, name=doc_slug,
-                                      urls=urls, **values))
+                                      urls=urls, render_urls=rendered, **values))
         return documents
 
     def ota_source(self, doc: _Fields, doc_key: str) -> OtaSource | None:

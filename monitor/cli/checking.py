@@ -55,11 +55,9 @@ def validate(ctx: Context, strict: bool) -> None:
 
 @cli.command()
 @click.argument("doc_ids", nargs=-1, metavar="[DOC_ID]...")
-@click.option("--extract-worker", is_flag=True,
-              help="Turn pages into clauses in a helper process (a second core, ~20 MB more), from 16 documents.")
 @pass_ctx
 @handle_errors
-def check(ctx: Context, doc_ids: tuple[str, ...], extract_worker: bool) -> None:
+def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
     """Check documents now (all, or those named); one line per document. Exit 1 if any failed.
 
     \b
@@ -69,7 +67,6 @@ def check(ctx: Context, doc_ids: tuple[str, ...], extract_worker: bool) -> None:
     """
     from monitor.models import Outcome
     from monitor.pipeline import run_checks
-    from monitor.workers import extraction_worker
 
     watchlist = ctx.watchlist()
     docs = list(watchlist.documents)
@@ -88,18 +85,15 @@ def check(ctx: Context, doc_ids: tuple[str, ...], extract_worker: bool) -> None:
         # The progress line only on a terminal, and not among log lines (-v), which it would overwrite.
         progress = (sys.stderr.isatty() and len(docs) > PROGRESS_AFTER
                     and all(h.level >= logging.ERROR for h in logging.getLogger().handlers))
-        # Asked for and many documents: extraction runs in one worker process, beside the fetching and storing.
-        with extraction_worker(len(docs) if extract_worker else 0) as worker:
-            checks = run_checks(docs, db_path=ctx.db_path, alerts=watchlist.alerts, per_host=CHECK_PER_HOST,
-                                extract=worker)
-            for result in checks:
-                done += 1
-                failed |= result.outcome is Outcome.ERROR
-                if progress:
-                    click.echo("\r\x1b[K", nl=False, err=True)
-                click.echo(f"{result.document_id.ljust(width)}  {result.summary()}")
-                if progress and done < len(docs):
-                    click.echo(f"[{done}/{len(docs)}] checking…", nl=False, err=True)
+        checks = run_checks(docs, db_path=ctx.db_path, alerts=watchlist.alerts, per_host=CHECK_PER_HOST)
+        for result in checks:
+            done += 1
+            failed |= result.outcome is Outcome.ERROR
+            if progress:
+                click.echo("\r\x1b[K", nl=False, err=True)
+            click.echo(f"{result.document_id.ljust(width)}  {result.summary()}")
+            if progress and done < len(docs):
+                click.echo(f"[{done}/{len(docs)}] checking…", nl=False, err=True)
         if watchlist.alerts.targets:
             from monitor.alerts import enqueue_due, send_due
             from monitor.fetch import make_client

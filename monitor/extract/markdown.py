@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from monitor.text import fold, heading
+from monitor.text import fold, heading, strip_controls
 
 _ATX_RE = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)\s*#*\s*$")
 _SETEXT_RE = re.compile(r"^\s{0,3}(=+|-+)\s*$")
@@ -46,6 +46,7 @@ def inline_text(text: str) -> str:
 
 def clauses_from_markdown(markdown: str) -> list[str]:
     """Split a Markdown document into clause lines (headings marked, whitespace folded, no blank lines)."""
+    markdown = strip_controls(markdown)
     clauses: list[str] = []
     paragraph: list[str] = []
     in_list_item = False

@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from monitor.errors import ExtractError
-from monitor.text import fold, heading
+from monitor.extract.volatile import cut_volatile
+from monitor.text import fold, heading, strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,7 @@ def clauses_from_pdf(body: bytes, *, source: str = "", ignore: Sequence[str] = (
         raise ExtractError(f"{prefix}invalid ignore pattern: {exc}") from exc
     pages = _read_lines(body, prefix, _Budget(time.monotonic() + max_seconds, max_seconds), max_pages)
     lines = _drop_running_lines(pages)
-    clauses = _paragraphs(lines, ignore_re)
+    clauses = cut_volatile(_paragraphs(lines, ignore_re))
     if not clauses:
         raise ExtractError(f"{prefix}PDF has no extractable text (scanned or image-only?)")
     return clauses
@@ -156,16 +157,39 @@ def _page_lines(page: Any, number: int, prefix: str, budget: _Budget) -> list[_L
             line.text += part
 
     page.extract_text(visitor_text=visit)
-    kept = []
+    kept: list[_Line] = []
     for line in lines:
-        line.text = fold(line.text.translate(_LIGATURES).replace("\u00ad ", "\u00ad"))
+        line.text = fold(strip_controls(line.text.translate(_LIGATURES)).replace("\u00ad ", "\u00ad"))
         if line.text and line.chars:
             (line.size, line.font), _ = line.chars.most_common(1)[0]
             line.bold = any(word in line.font.lower() for word in _BOLD_WORDS)
             kept.append(line)
         elif line.text and kept:                     # a run without position (rare): part of the line above
             kept[-1].text += " " + line.text
-    return kept
+    return _merge_runs(kept)
+
+
+def _merge_runs(lines: list[_Line]) -> list[_Line]:
+    """Rebuild visual lines: producers that position every word (or every few words) on its own give one
+    "line" per run; runs that follow on the same baseline, to the right and within a word gap or two of the
+    previous run's estimated end, are one line (runs of another column are farther away)."""
+    out: list[_Line] = []
+    last_x, last_len = 0.0, 0
+    for line in lines:
+        prev = out[-1] if out else None
+        if prev is not None:
+            size = max(prev.size, line.size, 1.0)
+            end = last_x + last_len * size * 0.6 + size * 2
+            if abs(line.y - prev.y) <= size * 0.3 and last_x < line.x <= end:
+                prev.text = f"{prev.text} {line.text}"
+                prev.chars.update(line.chars)
+                (prev.size, prev.font), _ = prev.chars.most_common(1)[0]
+                prev.bold = any(word in prev.font.lower() for word in _BOLD_WORDS)
+                last_x, last_len = line.x, len(line.text)
+                continue
+        out.append(line)
+        last_x, last_len = line.x, len(line.text)
+    return out
 
 
 def _mask(text: str) -> str:
@@ -175,24 +199,33 @@ def _mask(text: str) -> str:
 def _drop_running_lines(pages: list[list[_Line]]) -> list[_Line]:
     """All lines, without page numbers and running headers/footers at the page edges.
 
-    A running line sits among the first or last `_EDGE_LINES` lines of a page, reads the same on at least
+    A running line sits among the edge lines of a page (`_edges`), reads the same on at least
     three pages (both, for two) once digits are masked, and is neither bold nor set larger than the body
     text, so a heading ("Article 5") that happens to open several pages stays."""
     body_size = _body_size([line for lines in pages for line in lines])
+    edges = [_edges(lines) for lines in pages]
     seen: Counter[str] = Counter()
-    for lines in pages:
-        seen.update({_mask(line.text) for line in lines[:_EDGE_LINES] + lines[-_EDGE_LINES:]
-                     if not line.bold and line.size <= body_size})
+    for lines, edge in zip(pages, edges, strict=True):
+        seen.update({_mask(line.text) for line in lines
+                     if id(line) in edge and not line.bold and line.size <= body_size})
     repeated = max(2, min(3, len(pages)))
     kept: list[_Line] = []
-    for lines in pages:
-        for index, line in enumerate(lines):
-            at_edge = index < _EDGE_LINES or index >= len(lines) - _EDGE_LINES
+    for lines, edge in zip(pages, edges, strict=True):
+        for line in lines:
+            at_edge = id(line) in edge
             running = not line.bold and line.size <= body_size and seen[_mask(line.text)] >= repeated
             if at_edge and (running or _PAGE_NUMBER_RE.match(line.text)):
                 continue
             kept.append(line)
     return kept
+
+
+def _edges(lines: list[_Line]) -> set[int]:
+    """The ids of a page's edge lines: the first and last `_EDGE_LINES` in the content stream, and the
+    highest and lowest on the page, wherever the stream puts them (a footer drawn mid-stream)."""
+    by_height = sorted(lines, key=lambda line: line.y)
+    chosen = lines[:_EDGE_LINES] + lines[-_EDGE_LINES:] + by_height[:_EDGE_LINES] + by_height[-_EDGE_LINES:]
+    return {id(line) for line in chosen}
 
 
 def _body_size(lines: list[_Line]) -> float:
@@ -252,11 +285,12 @@ def _breaks(prev: _Line, line: _Line, group: list[_Line], spacing: float, usual_
     """Does `line` start a new paragraph after `prev`?"""
     if _BULLET_RE.match(line.text) or _ENUM_RE.match(line.text):
         return True
-    if abs(line.size - prev.size) > 0.6 or line.font != prev.font:
+    if abs(line.size - prev.size) > 0.6 or line.bold != prev.bold:    # not any font: italics run on
         return True
     ended = prev.text.endswith(_SENTENCE_END)
     if line.page != prev.page:           # a paragraph may run on to the next page
-        return ended or not line.text[:1].islower()
+        full = len(prev.text) >= usual_width * 0.8      # the last line ran to the margin: it goes on
+        return ended or not (line.text[:1].islower() or full)
     gap = abs(line.y - prev.y)
     if spacing and gap > spacing * 1.35:
         return True

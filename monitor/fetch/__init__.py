@@ -1,7 +1,8 @@
 """The fetch stage: a document's URL -> bytes and headers (`FetchResult`).
 
 `http` fetches with httpx (bounded body, deadline, charset decoding); `browser` renders through headless
-Chromium for `render: true` and the bot-wall retry.
+Chromium for `render: true` and the bot-wall retry; `strategy` picks the fetcher for each page and falls back
+from HTTP to the browser.
 """
 
 from monitor.fetch.http import (
@@ -12,5 +13,7 @@ from monitor.fetch.http import (
     fetch_document,
     make_client,
 )
+from monitor.fetch.strategy import Fetched, acquire, browser_available, fetch_pages
 
-__all__ = ["ACCEPT", "MAX_BODY_BYTES", "MAX_REDIRECTS", "decode_body", "fetch_document", "make_client"]
+__all__ = ["ACCEPT", "MAX_BODY_BYTES", "MAX_REDIRECTS", "Fetched", "acquire", "browser_available", "decode_body",
+           "fetch_document", "fetch_pages", "make_client"]

@@ -203,6 +203,11 @@ class Store(Connection):
                            WHERE s.id = ?""", [snapshot_id])
         return self.blobs.unpack(row["compression"], row["data"]) if row else None
 
+    def snapshot_content_type(self, snapshot_id: int) -> str:
+        """The media type a fetch was answered with ("" when unknown)."""
+        row = self._one("SELECT content_type FROM snapshots WHERE id = ?", [snapshot_id])
+        return (row["content_type"] or "") if row else ""
+
     # --- versions --------------------------------------------------------------------------------------
 
     def latest_version(self, document_id: str) -> VersionInfo | None:

@@ -156,3 +156,56 @@ def test_many_pages_extract_every_section() -> None:
     body = bytes(pdf.output())
     clauses = clauses_from_pdf(body)
     assert len(clauses) == 40 * 5 and clauses[0] == "# Section 1"
+
+
+def _raw_pdf(pages: list[bytes]) -> bytes:
+    """A minimal PDF (Helvetica as F1, its oblique as F2, A4) with these content streams, written by hand as some producers do."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b""]
+    kids = []
+    for content in pages:
+        kids.append(len(objects) + 1)
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 "
+                       f"{len(objects) + 3} 0 R /F2 {len(objects) + 4} 0 R >> >> /Contents {len(objects) + 2} 0 R >>"
+                       .encode())
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+        objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+        objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Oblique /Encoding /WinAnsiEncoding >>")
+    objects[1] = f"<< /Type /Pages /Kids [{' '.join(f'{k} 0 R' for k in kids)}] /Count {len(kids)} >>".encode()
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def _word_by_word_pdf() -> bytes:
+    """Like the Doctolib PDFs: every word in its own BT/ET block under its own matrix (pypdf reports one
+    "line" per word), in two font resources taken in turn, on two pages whose footer is drawn first in the
+    content stream, before the body."""
+    sentences = [["Le site est edite par Doctolib, societe par actions simplifiees au capital de",
+                  "179 766,25 euros, immatriculee au RCS de Nanterre sous le numero 794 598 813."],
+                 ["Le Directeur de la publication est Monsieur Stanislas NIOX-CHATEAU, joignable",
+                  "par courrier au siege de la societe, comme indique ci-dessus."]]
+    pages = []
+    for lines in sentences:
+        ops = [b"q 1 0 0 1 0 0 cm BT /F1 8 Tf 1 0 0 1 60 30 Tm (Version Aout 2025 Doctolib SAS - 54 quai) Tj ET Q"]
+        for row, line in enumerate(lines):
+            x = 60.0
+            for i, word in enumerate(line.split()):
+                ops.append(b"q 1 0 0 1 0 0 cm BT /F%d 11 Tf 1 0 0 1 %.2f %.2f Tm (%s) Tj ET Q"
+                           % (1 + i % 2, x, 780 - row * 14, word.encode()))
+                x += (len(word) + 2) * 6.0
+        pages.append(b"\n".join(ops))
+    return _raw_pdf(pages)
+
+
+def test_words_placed_one_by_one_make_paragraphs_and_the_footer_goes_wherever_it_is_drawn() -> None:
+    assert clauses_from_pdf(_word_by_word_pdf()) == [
+        "Le site est edite par Doctolib, societe par actions simplifiees au capital de 179 766,25 euros, "
+        "immatriculee au RCS de Nanterre sous le numero 794 598 813.",
+        "Le Directeur de la publication est Monsieur Stanislas NIOX-CHATEAU, joignable par courrier au siege de "
+        "la societe, comme indique ci-dessus.",
+    ]
