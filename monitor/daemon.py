@@ -9,6 +9,7 @@ import fcntl
 import logging
 import os
 import signal
+import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -34,7 +35,7 @@ HOST_DELAY_SECONDS = 1.0
 @contextmanager
 def single_instance(db_path: str) -> Iterator[None]:
     """Hold an exclusive lock beside the database; a second daemon on it fails at once, naming the PID."""
-    lock_path = Path(f"{db_path}.lock")
+    lock_path = Path(f"{os.path.realpath(db_path)}.lock")   # the real file: a symlinked path is the same db
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(lock_path, "a+")
     try:
@@ -73,10 +74,13 @@ class Daemon:
 
     def run(self, *, once: bool = False) -> None:
         """Run until SIGTERM/SIGINT (or one round with once=True)."""
+        from monitor.store import health
         from monitor.watchlist import load_watchlist
 
+        health.verify(self.db_path)     # an empty or damaged file: one line, never used silently
         with single_instance(self.db_path):
             self._watchlist = load_watchlist(self.watchlist_path)
+            health.startup(self.db_path)
             self._mtime = self._seen_mtime = self._file_mtime()
             if once:
                 self._round()
@@ -159,12 +163,17 @@ class Daemon:
         from monitor.alerts import send_due
         from monitor.fetch import make_client
         from monitor.pipeline import run_checks
-        from monitor.store import Store
+        from monitor.store import Store, health
 
         self._maybe_reload()
         assert self._watchlist is not None
         watchlist = self._watchlist
-        store = Store(self.db_path)
+        try:
+            store = Store(self.db_path)
+        except MonitorError as exc:
+            if not health.trouble(self.db_path, exc.__cause__ or exc):
+                log.error("%s", exc)
+            return
         try:
             now = utc_now()
             store.sync_documents(watchlist.documents, now=now)
@@ -179,5 +188,8 @@ class Daemon:
                     send_due(store, watchlist.alerts.webhooks, watchlist.alerts.retry, client=client)
         except MonitorError as exc:
             log.error("%s", exc)
+        except sqlite3.Error as exc:     # a full disk, a read-only or locked file: one line per episode
+            if not health.trouble(self.db_path, exc):
+                raise
         finally:
             store.close()

@@ -13,6 +13,7 @@ import json
 import logging
 import queue
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from monitor.diff import diff_clauses
-from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
+from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, StoreError, SuspectFetch
 from monitor.extract import EXTRACTOR_VERSION, extract_clauses, page_links
 from monitor.fetch import MAX_BODY_BYTES, decode_body, fetch_document
 from monitor.guards import SOFT_REASONS, suspect_reason, wall_reason
@@ -38,7 +39,7 @@ from monitor.models import (
     Outcome,
     VersionInfo,
 )
-from monitor.store import Store, text_hash
+from monitor.store import Store, health, text_hash
 from monitor.timeutil import iso_z, utc_now
 from monitor.workers import ExtractPages, extract_pages
 
@@ -204,6 +205,16 @@ def _suspect(doc: Document, store: Store, fetched: _Fetched, text: str, new_hash
     return reason
 
 
+def _readable_text(store: Store, latest: VersionInfo) -> str | None:
+    """The latest version's text, or None (a new baseline) when an older tosmon left it unreadable."""
+    try:
+        return store.version_text(latest.document_id, latest.number)
+    except StoreError as exc:
+        log.warning("%s: version %d cannot be read (%s); storing a new baseline", latest.document_id,
+                    latest.number, exc)
+        return None
+
+
 def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = NO_ALERTS,
                    now: datetime | None = None, extract: ExtractPages = extract_pages) -> CheckResult:
     """Check one document now and record the result. Never raises a MonitorError: it is recorded.
@@ -224,7 +235,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         _rebaseline(store, doc, fingerprint, now)
         latest = store.latest_version(doc.id)
     changed = new_hash is not None and (latest is None or latest.text_hash != new_hash)
-    old_text = store.version_text(doc.id, latest.number) if changed and latest is not None else None
+    old_text = _readable_text(store, latest) if changed and latest is not None else None
     if changed:
         assert text is not None
         reason = _suspect(doc, store, fetched, text, new_hash, old_text)
@@ -330,6 +341,11 @@ def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: A
     `internal error: ...` instead of stopping the caller; one INFO line per check."""
     try:
         result = check_document(doc, store=store, client=client, alerts=alerts, now=now, extract=extract)
+        health.healthy(store.path)
+    except sqlite3.Error as exc:
+        if not health.trouble(store.path, exc):     # full, read-only, locked: one line per episode
+            raise
+        return CheckResult(document_id=doc.id, outcome=Outcome.ERROR, error=f"database: {exc}")
     except Exception as exc:
         log.error("%s: internal error", doc.id, exc_info=True)
         state = store.document_state(doc.id)
@@ -357,7 +373,13 @@ def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = 
     results: queue.Queue[CheckResult | None] = queue.Queue()
 
     def work(host_docs: list[Document]) -> None:
-        store = Store(db_path)
+        try:
+            store = Store(db_path)
+        except MonitorError as exc:   # never left without its None: the caller would wait for it forever
+            if not health.trouble(db_path, exc.__cause__ or exc):
+                log.error("%s", exc)
+            results.put(None)
+            return
         try:
             with make_client() as client:
                 for i, doc in enumerate(host_docs):

@@ -6,4 +6,5 @@ from __future__ import annotations
 MIGRATION_SET = "tosmon"
 #: Every migration in monitor/store/migrations.py, in order. A test keeps the two in step.
 MIGRATION_NAMES = ("m001_initial", "m002_search", "m003_snapshot_text_hash",
-                   "m004_delivery_retry_from", "m005_lean_version_index", "m006_zstd_dictionaries")
+                   "m004_delivery_retry_from", "m005_lean_version_index", "m006_zstd_dictionaries",
+                   "m007_hostile_guards_final_url")
