@@ -89,6 +89,7 @@ class Document:
     timeout: timedelta = timedelta(seconds=30)
     user_agent: str = "tosmon/1.0"
     render: bool = False
+    allow_private: bool = False      # may redirects and the browser reach private addresses (monitor.fetch.trust)
 
     @property
     def url(self) -> str:

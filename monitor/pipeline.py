@@ -99,11 +99,12 @@ def _fetch(doc: Document, state: DocumentState, client: httpx.Client, *, browser
             from monitor.fetch.browser import fetch_rendered
 
             result = fetch_rendered(url, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
-                                    max_bytes=MAX_BODY_BYTES)
+                                    max_bytes=MAX_BODY_BYTES, allow_private=doc.allow_private)
         else:
             result = fetch_document(
                 url, client=client, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
-                etag=state.etag if single else None, last_modified=state.last_modified if single else None)
+                etag=state.etag if single else None, last_modified=state.last_modified if single else None,
+                allow_private=doc.allow_private)
         results.append(result)
     return _Fetched(results=tuple(results), not_modified=single and results[0].not_modified)
 
@@ -249,7 +250,8 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         store.blobs.prepare("text", text.encode("utf-8"))
     with store.atomic():
         snapshot_id = store.add_snapshot(
-            doc.id, url=first.url, fetched_at=now, outcome="not_modified" if fetched.not_modified else "ok",
+            doc.id, url=first.url, final_url=first.final_url,
+            fetched_at=now, outcome="not_modified" if fetched.not_modified else "ok",
             status_code=first.status_code, duration=time.monotonic() - started, content_type=first.content_type,
             body=None if fetched.not_modified else fetched.body,
             text_hash=new_hash, keep_body=changed)   # bodies are kept for the versions made from them
@@ -320,7 +322,7 @@ def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: A
     with store.atomic():
         first = fetched.results[0] if fetched else None
         store.add_snapshot(doc.id, url=doc.url, fetched_at=now, outcome="suspect" if fetched else "error",
-                           error=error, duration=elapsed,
+                           error=error, duration=elapsed, final_url=first.final_url if first else None,
                            status_code=exc.status_code if isinstance(exc, FetchHTTPStatus) else
                            (first.status_code if first else None),
                            content_type=first.content_type if first else None,

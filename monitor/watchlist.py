@@ -245,7 +245,8 @@ _apprise = _list_of(_apprise_url, "apprise URLs", single=False)
 # --- the tables of allowed keys ----------------------------------------------------------------------------
 
 TOP_KEYS: dict[str, Check] = {"defaults": _raw, "alerts": _raw, "services": _raw}
-DEFAULTS_KEYS: dict[str, Check] = {"interval": _duration, "timeout": _duration, "user_agent": _string}
+DEFAULTS_KEYS: dict[str, Check] = {"interval": _duration, "timeout": _duration, "user_agent": _string,
+                                   "allow_private": _bool}   # redirects and browser requests to intranet hosts
 ALERTS_KEYS: dict[str, Check] = {"retry": _raw, "failing_after": _positive_int, "apprise": _apprise,
                                  "webhooks": _raw}
 RETRY_KEYS: dict[str, Check] = {"initial": _duration, "max_interval": _duration, "give_up_after": _duration}

@@ -44,12 +44,16 @@ def status(ctx: Context, as_json: bool) -> None:
                 "last_status": s.last_status, "last_error": store.last_error(s.id) if s.last_status == "error"
                 else None, "versions": s.versions, "changes": s.changes,
                 "consecutive_failures": s.consecutive_failures,
-                "next_due_at": iso_z(s.next_due_at) if s.next_due_at else None} for s in states])
+                "next_due_at": iso_z(s.next_due_at) if s.next_due_at else None,
+                "final_url": store.final_urls(s.id)[0]} for s in states])
         return
     click.echo(status_table(states, color=ctx.color))
     for s in states:
         if s.last_status == "error":
             click.echo(f"{s.id}: {store.last_error(s.id)}")
+        final = store.final_urls(s.id)[0]
+        if final and final != s.url:     # where the page really came from
+            click.echo(f"{s.id}: redirected to {final}")
 
 
 @cli.command("log")
@@ -134,12 +138,17 @@ def history(ctx: Context, doc_id: str, as_json: bool) -> None:
     store = ctx.store(create=False)
     store.document_state(doc_id)  # NotFound for an unknown id
     versions = store.versions(doc_id)
+    _, finals = store.final_urls(doc_id)
     if as_json:
         print_json([{"version": v.number, "created_at": iso_z(v.created_at), "clauses": v.clauses,
-                "technical": v.technical, "text_hash": v.text_hash, "extractor": v.extractor}
-               for v in versions])
+                "technical": v.technical, "text_hash": v.text_hash, "extractor": v.extractor,
+                "final_url": finals.get(v.number)} for v in versions])
         return
     click.echo(history_table(versions, color=ctx.color))
+    url = store.document_state(doc_id).url
+    for number, final in sorted(finals.items()):
+        if final != url:
+            click.echo(f"version {number} fetched from {final}")
 
 
 @cli.command()

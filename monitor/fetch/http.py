@@ -25,6 +25,7 @@ from contextlib import contextmanager
 from typing import IO, cast
 
 from monitor.errors import FetchError, FetchHTTPStatus, FetchNetworkError, FetchTimeout, FetchTooLarge
+from monitor.fetch.trust import refused_redirect
 from monitor.imports import without
 from monitor.models import FetchResult
 
@@ -76,11 +77,12 @@ def make_client(*, user_agent: str = "tosmon/1.0") -> httpx.Client:
 
 def fetch_document(url: str, *, client: httpx.Client, timeout: float = 30.0, user_agent: str = "tosmon/1.0",
                    etag: str | None = None, last_modified: str | None = None,
-                   max_bytes: int = MAX_BODY_BYTES) -> FetchResult:
+                   max_bytes: int = MAX_BODY_BYTES, allow_private: bool = False) -> FetchResult:
     """GET `url` and return its decoded body, or raise a `FetchError`.
 
     `timeout` bounds each network operation and the whole exchange. A 304 answer to the conditional
-    request (`etag` / `last_modified`) returns `FetchResult(status_code=304, body=b"")`.
+    request (`etag` / `last_modified`) returns `FetchResult(status_code=304, body=b"")`. A redirect to
+    another host with an internal address is refused unless `allow_private` (see `monitor.fetch.trust`).
     """
     started = time.monotonic()
     headers = {"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
@@ -101,6 +103,9 @@ def fetch_document(url: str, *, client: httpx.Client, timeout: float = 30.0, use
                 raise httpx.TooManyRedirects(f"more than {client.max_redirects} redirects", request=request)
             _check_deadline(url, started, timeout)
             request = response.next_request
+            refusal = refused_redirect(url, str(request.url), allow_private=allow_private)
+            if refusal:
+                raise FetchNetworkError(refusal, url=url, transient=False)
         try:
             return _read(url, response, started=started, timeout=timeout, max_bytes=max_bytes,
                          etag=etag, last_modified=last_modified)
