@@ -68,3 +68,28 @@ def suspect_reason(html: str, text: str, *, previous: str | None) -> str | None:
     if previous is not None and garbled > 0:
         return f"{garbled} bytes invalid in the page's charset (decoded as U+FFFD)"
     return None
+
+
+#: A page whose decoded text is more than this share U+FFFD, or control characters, is not text.
+MAX_UNDECODABLE_SHARE = 0.1
+MAX_CONTROL_SHARE = 0.05
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def decoding_reason(body: bytes, decoded: str, encoding: str | None) -> str | None:
+    """Why a fetched page's decoded text is not the page's text, or None: ASCII bytes read through a charset
+    that is not ASCII-compatible (UTF-16/32, EBCDIC, UTF-7: a wrong declaration turns them into other
+    letters), text that is mostly U+FFFD, or binary bytes (control characters) served as text. Checked on
+    every version, the first included: there is no earlier text to compare with."""
+    if not decoded:
+        return None
+    if body.isascii() and decoded != body.decode("ascii"):
+        return f"ASCII bytes decoded as {encoding}, a charset that is not ASCII-compatible (a wrong declaration)"
+    sample = decoded[:200_000]
+    undecodable = sample.count(REPLACEMENT) / len(sample)
+    if undecodable > MAX_UNDECODABLE_SHARE:
+        return f"not text: {undecodable:.0%} of the characters are undecodable in {encoding} (U+FFFD)"
+    controls = len(_CONTROLS.findall(sample)) / len(sample)
+    if controls > MAX_CONTROL_SHARE:
+        return f"binary, not text: {controls:.0%} of the characters are control characters"
+    return None

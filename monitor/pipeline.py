@@ -27,7 +27,7 @@ from monitor.diff import diff_clauses
 from monitor.errors import ExtractError, FetchHTTPStatus, MonitorError, StoreError, SuspectFetch
 from monitor.extract import EXTRACTOR_VERSION, extract_clauses, page_links
 from monitor.fetch import MAX_BODY_BYTES, decode_body, fetch_document
-from monitor.guards import SOFT_REASONS, suspect_reason, wall_reason
+from monitor.guards import SOFT_REASONS, decoding_reason, suspect_reason, wall_reason
 from monitor.models import (
     AlertConfig,
     Category,
@@ -196,6 +196,10 @@ def _suspect(doc: Document, store: Store, fetched: _Fetched, text: str, new_hash
              old_text: str | None) -> str | None:
     """Why this fetch must not become a version (see monitor.guards); a soft reason (a big shrink, new
     undecodable bytes) seen on two consecutive checks with the same text is accepted as real."""
+    for result in fetched.results:         # bytes that are not the page's text (wrong charset, binary)
+        garbled = decoding_reason(result.body, result.text, result.encoding) if not result.is_pdf else None
+        if garbled:
+            return garbled
     html = "\n".join(r.text for r in fetched.results)
     reason = suspect_reason(html, text, previous=old_text)
     if reason and reason.startswith(SOFT_REASONS):
