@@ -107,13 +107,22 @@ def _positive_int(node: Node, key: str) -> int:
     raise _Problem(f"expected a positive integer, got {_kind(node)}", node, key)
 
 
+#: The longest interval or timeout: a check's next date (interval x 8 at most, with jitter) must stay a date.
+MAX_DURATION = timedelta(weeks=520)
+
+
 def _duration(node: Node, key: str) -> timedelta:
     text = _string(node, key)
     try:
-        return parse_duration(text)
+        duration = parse_duration(text)
     except ValueError:
         positive = "" if _ZERO_DURATION_RE.fullmatch(text) is None else "positive "
         raise _Problem(f"{_quote(text)} is not a {positive}duration", node, key) from None
+    except OverflowError:
+        duration = timedelta.max
+    if duration > MAX_DURATION:
+        raise _Problem(f"{_quote(text)} is longer than the longest allowed ({MAX_DURATION.days // 7}w)", node, key)
+    return duration
 
 
 def _url(node: Node, key: str) -> str:
@@ -138,9 +147,10 @@ def _selector(node: Node, key: str) -> str:
         warnings.simplefilter("always")
         try:
             soupsieve.compile(text)
-        except soupsieve.SelectorSyntaxError as exc:
-            raise _Problem(f"{_quote(text)} is not a valid CSS selector: {str(exc).splitlines()[0]}",
-                           node, key) from None
+        except (soupsieve.SelectorSyntaxError, NotImplementedError, ValueError, RecursionError) as exc:
+            # NotImplementedError: pseudo-elements (::before), which select no text anyway
+            problem = (str(exc).splitlines() or [type(exc).__name__])[0]
+            raise _Problem(f"{_quote(text)} is not a valid CSS selector: {problem}", node, key) from None
     if caught:
         raise _Problem(f"{_quote(text)}: {str(caught[0].message).splitlines()[0]}", node, key)
     return text
@@ -185,6 +195,8 @@ def _regex(node: Node, key: str) -> str:
     except re.error as exc:
         where = f" at position {exc.pos}" if exc.pos is not None else ""
         raise _Problem(f"{_quote(text)} is not a valid regex: {exc.msg}{where}", node, key) from None
+    except (OverflowError, RecursionError, MemoryError) as exc:     # a{99999999999}, 10,000 nested groups
+        raise _Problem(f"{_quote(text)} is not a usable regex: {exc or type(exc).__name__}", node, key) from None
     try:
         re.compile(f"(?:{text})")
     except re.error as exc:
