@@ -295,3 +295,31 @@ def test_a_symlinked_database_path_cannot_start_a_second_daemon(tmp_path, db_pat
         assert "already" in second.stderr and f"PID {first.pid}" in second.stderr
     finally:
         finish(first)
+
+
+def test_a_long_held_lock_is_one_line_and_the_daemon_carries_on(tmp_path, db_path, page_server, write_watchlist,
+                                                                 wait_for):
+    serve(page_server, write_watchlist, 0)
+    proc = start(tmp_path, db_path)
+    log: list[str] = []
+    reader = threading.Thread(target=lambda: log.extend(iter(proc.stderr.readline, "")), daemon=True)
+    reader.start()
+    try:
+        wait_for(lambda: versions_of_every_doc(db_path, 1), timeout=90)
+        holder = sqlite3.connect(db_path, isolation_level=None)   # another program writing for 25 s
+        holder.execute("BEGIN EXCLUSIVE")
+        serve(page_server, write_watchlist, 1)
+        try:
+            wait_for(lambda: any("locked" in line for line in log), timeout=60)
+            time.sleep(12)                                 # more checks meet the lock (10 s busy timeout each)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        wait_for(lambda: versions_of_every_doc(db_path, 2), timeout=90)
+        wait_for(lambda: any("writable again" in line for line in log), timeout=30)
+        locked = [line for line in log if "locked" in line and "ERROR" in line]
+        assert len(locked) == 1, locked
+        assert not any("Traceback" in line for line in log), "".join(log)
+    finally:
+        finish(proc)
+        reader.join(timeout=5)
