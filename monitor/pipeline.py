@@ -348,11 +348,9 @@ def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: A
     try:
         result = check_document(doc, store=store, client=client, alerts=alerts, now=now, extract=extract)
         health.healthy(store.path)
-    except sqlite3.Error as exc:
-        if not health.trouble(store.path, exc):     # full, read-only, locked: one line per episode
-            raise
-        return CheckResult(document_id=doc.id, outcome=Outcome.ERROR, error=f"database: {exc}")
     except Exception as exc:
+        if isinstance(exc, sqlite3.Error) and health.trouble(store.path, exc):   # full, read-only, locked:
+            return CheckResult(document_id=doc.id, outcome=Outcome.ERROR, error=f"database: {exc}")  # 1 line
         log.error("%s: internal error", doc.id, exc_info=True)
         state = store.document_state(doc.id)
         result = _record_failure(doc, state, store, alerts, MonitorError(f"internal error: {exc!r}"),
