@@ -66,7 +66,9 @@ def _date_from_name(name: str) -> datetime | None:
         stem = stem[:11] + stem[11:19].replace("-", ":") + stem[19:]
     try:
         parsed = datetime.fromisoformat(stem.replace("Z", "+00:00"))
-    except ValueError:
+        if parsed.tzinfo:
+            parsed.astimezone(UTC)          # 9999-12-31T23:00-05:00 is past the last representable date
+    except (ValueError, OverflowError):
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
@@ -83,11 +85,16 @@ def versions_from_dir(folder: str | Path) -> Iterator[HistoricVersion]:
         at = _date_from_name(file.name)
         if at is None:
             raise ConfigError("file name is not an ISO date (e.g. 2024-01-31.html)", path=str(file))
+        if not file.is_file():
+            raise ConfigError("not a file (a snapshot is one .html or .md file)", path=str(file))
         dated.append((at, file))
     if not dated:
         raise ConfigError("no dated .html or .md files", path=str(folder))
     for at, file in sorted(dated):
-        content = file.read_text(encoding="utf-8", errors="replace")
+        try:
+            content = file.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            raise ConfigError(f"cannot read: {exc.strerror or exc}", path=str(file)) from None
         yield HistoricVersion(at=at, clauses=history_clauses(file.name, content, str(file)), source=file.name,
                               content=content)
 

@@ -26,8 +26,9 @@ def compile_css(selectors: tuple[str, ...]) -> soupsieve.SoupSieve:
 
     try:
         return soupsieve.compile(", ".join(selectors))
-    except soupsieve.SelectorSyntaxError as exc:
-        raise SelectorError(str(exc).splitlines()[0]) from None
+    except (soupsieve.SelectorSyntaxError, NotImplementedError, ValueError, RecursionError) as exc:
+        # NotImplementedError: pseudo-elements ("::before"); RecursionError: absurdly nested selectors
+        raise SelectorError((str(exc).splitlines() or [type(exc).__name__])[0]) from None
 
 
 def css_problem(text: str) -> str | None:

@@ -19,6 +19,7 @@ import logging
 import os
 import queue
 import signal
+import sqlite3
 import threading
 import time
 from collections import deque
@@ -52,7 +53,7 @@ MAX_CONCURRENT_HOSTS = 4
 @contextmanager
 def single_instance(db_path: str) -> Iterator[None]:
     """Hold an exclusive lock beside the database; a second daemon on it fails at once, naming the PID."""
-    lock_path = Path(f"{db_path}.lock")
+    lock_path = Path(f"{os.path.realpath(db_path)}.lock")   # the real file: a symlinked path is the same db
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     handle = open(lock_path, "a+")
     try:
@@ -103,10 +104,13 @@ class Daemon:
     def run(self, *, once: bool = False) -> None:
         """Run until SIGTERM/SIGINT (or one round with once=True)."""
         from monitor.fetch.deadline import cancel_all
+        from monitor.store import health
         from monitor.watchlist import load_watchlist
 
+        health.verify(self.db_path)     # an empty or damaged file: one line, never used silently
         with single_instance(self.db_path):
             self._watchlist = load_watchlist(self.watchlist_path)
+            health.startup(self.db_path)
             self._mtime = self._seen_mtime = self._file_mtime()
             if once:
                 self._round()
@@ -179,7 +183,7 @@ class Daemon:
     def _dispatch_forever(self) -> None:
         from monitor.alerts import enqueue_due
         from monitor.alerts.outbox import Outbox
-        from monitor.store import Store
+        from monitor.store import Store, health
 
         store = Store(self.db_path)
         outbox = Outbox(self.db_path, alerts=self._alerts, stop=self._stop)
@@ -199,9 +203,11 @@ class Daemon:
                         reminders_due = time.monotonic() + REMINDER_SECONDS
                     outbox.poll(store)
                 except MonitorError as exc:
-                    log.error("%s", exc)
-                except Exception:  # keep the service alive; the traceback is in the log
-                    log.exception("unexpected error in the scheduler")
+                    if not health.trouble(self.db_path, exc.__cause__ or exc):
+                        log.error("%s", exc)
+                except Exception as exc:  # keep the service alive; the traceback is in the log
+                    if not health.trouble(self.db_path, exc):   # full disk, read-only, locked: once an episode
+                        log.exception("unexpected error in the scheduler")
                 self._wake.wait(timeout=TICK_SECONDS)
                 self._wake.clear()
         finally:
@@ -288,7 +294,7 @@ class Daemon:
         from monitor.errors import Cancelled
         from monitor.fetch import make_client
         from monitor.pipeline import check_leased
-        from monitor.store import Store
+        from monitor.store import Store, health
 
         store = Store(self.db_path)
         try:
@@ -305,8 +311,9 @@ class Daemon:
                         due = state.next_due_at.timestamp() if state.next_due_at else None
                     except Cancelled:
                         return
-                    except Exception:  # keep the service alive; the traceback is in the log
-                        log.exception("%s: unexpected error in the check thread", doc.id)
+                    except Exception as exc:  # keep the service alive; the traceback is in the log
+                        if not health.trouble(self.db_path, exc):   # full disk, read-only, locked: once
+                            log.exception("%s: unexpected error in the check thread", doc.id)
                     finally:
                         self._done(doc, due, error)
         finally:
@@ -352,11 +359,16 @@ class Daemon:
         from monitor.alerts import enqueue_due, send_due
         from monitor.fetch import make_client
         from monitor.pipeline import run_checks
-        from monitor.store import Store
+        from monitor.store import Store, health
 
         assert self._watchlist is not None
         watchlist = self._watchlist
-        store = Store(self.db_path)
+        try:
+            store = Store(self.db_path)
+        except MonitorError as exc:
+            if not health.trouble(self.db_path, exc.__cause__ or exc):
+                log.error("%s", exc)
+            return
         try:
             now = utc_now()
             store.sync_documents(watchlist.documents, now=now)
@@ -372,6 +384,9 @@ class Daemon:
                     send_due(store, watchlist.alerts.targets, watchlist.alerts.retry, client=client)
         except MonitorError as exc:
             log.error("%s", exc)
+        except sqlite3.Error as exc:     # a full disk, a read-only or locked file: one line per episode
+            if not health.trouble(self.db_path, exc):
+                raise
         finally:
             store.close()
 

@@ -25,6 +25,7 @@ class SuspicionKind(StrEnum):
     NEAR_EMPTY = "near-empty"
     SHRANK = "shrank"
     INVALID_BYTES = "invalid bytes"
+    NOT_TEXT = "not text"             # binary bytes, or a charset that turned ASCII into other letters
 
 
 #: Kinds that a real change can also produce: accepted when the same text is seen on two checks in a row.
@@ -122,3 +123,28 @@ def replaced_bytes(body: bytes, text: str, encoding: str | None) -> int:
     literal = body.count(REPLACEMENT.encode()) if (encoding or "").replace("_", "-").startswith("utf-8") else 0
     literal += len(re.findall(r"&#(?:65533|x0*fffd);", text, re.IGNORECASE))
     return max(0, made - literal)
+
+
+#: A page whose decoded text is more than this share U+FFFD, or control characters, is not text.
+MAX_UNDECODABLE_SHARE = 0.1
+MAX_CONTROL_SHARE = 0.05
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def decoding_reason(body: bytes, decoded: str, encoding: str | None) -> str | None:
+    """Why a fetched page's decoded text is not the page's text, or None: ASCII bytes read through a charset
+    that is not ASCII-compatible (UTF-16/32, EBCDIC, UTF-7: a wrong declaration turns them into other
+    letters), text that is mostly U+FFFD, or binary bytes (control characters) served as text. Checked on
+    every version, the first included: there is no earlier text to compare with."""
+    if not decoded:
+        return None
+    if body.isascii() and decoded != body.decode("ascii"):
+        return f"ASCII bytes decoded as {encoding}, a charset that is not ASCII-compatible (a wrong declaration)"
+    sample = decoded[:200_000]
+    undecodable = sample.count(REPLACEMENT) / len(sample)
+    if undecodable > MAX_UNDECODABLE_SHARE:
+        return f"not text: {undecodable:.0%} of the characters are undecodable in {encoding} (U+FFFD)"
+    controls = len(_CONTROLS.findall(sample)) / len(sample)
+    if controls > MAX_CONTROL_SHARE:
+        return f"binary, not text: {controls:.0%} of the characters are control characters"
+    return None

@@ -127,6 +127,7 @@ class Document:
     render: bool = False
     ota: OtaSource | None = None     # followed in a git repository instead of fetched from `urls`
     render_urls: frozenset[str] = frozenset()   # pages of a multi-page document rendered on their own
+    allow_private: bool = False      # may redirects and the browser reach private addresses (monitor.fetch.trust)
 
     @property
     def url(self) -> str:

@@ -131,8 +131,13 @@ def _filters(value: Any, where: str) -> list[str]:
 
 
 def _fetch(value: Any, where: str) -> str:
-    parts = urlsplit(value) if isinstance(value, str) else None
-    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(value) if isinstance(value, str) else None
+        if parts is not None:
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:      # http://[::1/terms: an unclosed IPv6 bracket
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         raise _Bad(f"{where}: {json.dumps(value)} is not an http(s) URL")
     return str(value)
 
@@ -203,6 +208,8 @@ def _read_json(path: Path) -> Any:
         raise ConfigError(f"cannot read: {exc}", path=str(path)) from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
+    except RecursionError:
+        raise ConfigError("invalid JSON: nested too deeply", path=str(path)) from None
 
 
 def _history(path: Path, result: ImportResult, service: str) -> None:
@@ -437,6 +444,16 @@ class WriteReport:
         return f"{self.added} documents added, {self.updated} updated"
 
 
+def _mapping(node: Any, path: Path, key: str) -> Any:
+    """`node` when it is a mapping of the watchlist being written into; else the one-line error naming it."""
+    from ruamel.yaml.comments import CommentedMap
+
+    if not isinstance(node, CommentedMap):
+        kind = "a list" if isinstance(node, list) else f"{type(node).__name__} {json.dumps(str(node))[:40]}"
+        raise ConfigError(f"expected a mapping, got {kind}; not written", path=str(path), key=key)
+    return node
+
+
 def write_into_watchlist(result: ImportResult, watchlist_path: str | Path, *,
                          environ: Mapping[str, str] | None = None) -> WriteReport:
     """Insert or update the entries in a watchlist file, keeping its comments and order (ruamel.yaml round
@@ -456,25 +473,25 @@ def write_into_watchlist(result: ImportResult, watchlist_path: str | Path, *,
         raise ConfigError("expected a mapping at the top level", path=str(path))
     if root.get("services") is None:
         root["services"] = CommentedMap()
-    services = root["services"]
+    services = _mapping(root["services"], path, "services")
     added = updated = 0
     for entry in result.entries:
         if services.get(entry.slug) is None:
             services[entry.slug] = _service_node(entry)
             added += len(entry.documents)
             continue
-        service = services[entry.slug]
+        service = _mapping(services[entry.slug], path, f"services.{entry.slug}")
         service.setdefault("name", entry.name)
         if service.get("documents") is None:
             service["documents"] = CommentedMap()
-        documents = service["documents"]
+        documents = _mapping(service["documents"], path, f"services.{entry.slug}.documents")
         for slug, settings in entry.documents.items():
             new = _node(settings)
             if documents.get(slug) is None:
                 documents[slug] = new
                 added += 1
                 continue
-            current = documents[slug]
+            current = _mapping(documents[slug], path, f"services.{entry.slug}.documents.{slug}")
             for key in MANAGED_KEYS:
                 if key in current and key not in new:
                     del current[key]

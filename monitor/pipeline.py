@@ -13,6 +13,7 @@ import json
 import logging
 import queue
 import random
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,11 +22,19 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from monitor.diff import diff_clauses
-from monitor.errors import Cancelled, ExtractError, FetchHTTPStatus, MonitorError, SuspectFetch
+from monitor.errors import Cancelled, ExtractError, FetchHTTPStatus, MonitorError, StoreError, SuspectFetch
 from monitor.extract import EXTRACTOR_VERSION, ExtractPages, extract_pages, page_links
 from monitor.extract.pages import RENDER_HINT, looks_script_only
 from monitor.fetch import Fetched, acquire, decode_body
-from monitor.guards import SOFT_KINDS, Suspicion, SuspicionKind, replaced_bytes, suspect_reason, wall_reason
+from monitor.guards import (
+    SOFT_KINDS,
+    Suspicion,
+    SuspicionKind,
+    decoding_reason,
+    replaced_bytes,
+    suspect_reason,
+    wall_reason,
+)
 from monitor.models import (
     BODY_CLAUSE_BYTES,
     AlertConfig,
@@ -38,7 +47,7 @@ from monitor.models import (
     Outcome,
     VersionInfo,
 )
-from monitor.store import Store, text_hash
+from monitor.store import Store, health, text_hash
 from monitor.timeutil import iso_z, utc_now
 
 if TYPE_CHECKING:  # only for annotations; monitor.fetch imports it at run time
@@ -152,6 +161,10 @@ def _suspect(doc: Document, store: Store, fetched: Fetched, text: str, new_hash:
              old_text: str | None) -> str | None:
     """Why this fetch must not become a version (see monitor.guards); a soft reason (a big shrink, new
     undecodable bytes) seen on two consecutive checks with the same text is accepted as real."""
+    for result in fetched.results:         # bytes that are not the page's text (wrong charset, binary)
+        garbled = decoding_reason(result.body, result.text, result.encoding) if not result.is_pdf else None
+        if garbled:
+            return Suspicion(SuspicionKind.NOT_TEXT, garbled)
     replaced = sum(replaced_bytes(r.body, r.text, r.encoding) for r in fetched.results if not r.is_pdf)
     reason = suspect_reason(fetched.html, text, previous=old_text, replaced=replaced)
     if reason and reason.kind is SuspicionKind.NEAR_EMPTY and not doc.render and looks_script_only(fetched.html):
@@ -174,6 +187,16 @@ def _settled(store: Store, doc: Document, new_hash: str | None) -> bool:
     """Whether the previous check held this same returning text back (seen twice in a row now)."""
     last = store.last_snapshot(doc.id)
     return last is not None and last.outcome == HELD and last.text_hash == new_hash
+
+
+def _readable_text(store: Store, latest: VersionInfo) -> str | None:
+    """The latest version's text, or None (a new baseline) when an older tosmon left it unreadable."""
+    try:
+        return store.version_text(latest.document_id, latest.number)
+    except StoreError as exc:
+        log.warning("%s: version %d cannot be read (%s); storing a new baseline", latest.document_id,
+                    latest.number, exc)
+        return None
 
 
 def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts: AlertConfig = NO_ALERTS,
@@ -200,7 +223,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         _rebaseline(store, doc, fingerprint, now)
         latest = store.latest_version(doc.id)
     changed = new_hash is not None and (latest is None or latest.text_hash != new_hash)
-    old_text = store.version_text(doc.id, latest.number) if changed and latest is not None else None
+    old_text = _readable_text(store, latest) if changed and latest is not None else None
     if changed:
         assert text is not None
         reason = _suspect(doc, store, fetched, text, new_hash, old_text)
@@ -219,7 +242,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         store.blobs.prepare("text", text.encode("utf-8"))
     with store.atomic():
         snapshot_id = store.add_snapshot(
-            doc.id, url=first.url, fetched_at=now,
+            doc.id, url=first.url, final_url=first.final_url, fetched_at=now,
             outcome=HELD if held else "not_modified" if fetched.not_modified else "ok",
             status_code=first.status_code, duration=time.monotonic() - started, content_type=first.content_type,
             body=None if fetched.not_modified else fetched.body,
@@ -304,7 +327,7 @@ def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: A
     with store.atomic():
         first = fetched.results[0] if fetched else None
         store.add_snapshot(doc.id, url=doc.url, fetched_at=now, outcome="suspect" if fetched else "error",
-                           error=error, duration=elapsed,
+                           error=error, duration=elapsed, final_url=first.final_url if first else None,
                            status_code=exc.status_code if isinstance(exc, FetchHTTPStatus) else
                            (first.status_code if first else None),
                            content_type=first.content_type if first else None,
@@ -325,9 +348,12 @@ def check_safely(doc: Document, *, store: Store, client: httpx.Client, alerts: A
     `internal error: ...` instead of stopping the caller; one INFO line per check."""
     try:
         result = check_document(doc, store=store, client=client, alerts=alerts, now=now, extract=extract)
+        health.healthy(store.path)
     except Cancelled:                     # the process is stopping: nothing is recorded
         raise
     except Exception as exc:
+        if isinstance(exc, sqlite3.Error) and health.trouble(store.path, exc):   # full, read-only, locked:
+            return CheckResult(document_id=doc.id, outcome=Outcome.ERROR, error=f"database: {exc}")  # 1 line
         log.error("%s: internal error", doc.id, exc_info=True)
         state = store.document_state(doc.id)
         result = _record_failure(doc, state, store, alerts, MonitorError(f"internal error: {exc!r}"),
@@ -387,7 +413,13 @@ def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = 
                 count += 1
 
     def work() -> None:
-        store = Store(db_path)
+        try:
+            store = Store(db_path)
+        except MonitorError as exc:   # never left without its None: the caller would wait for it forever
+            if not health.trouble(db_path, exc.__cause__ or exc):
+                log.error("%s", exc)
+            results.put(None)
+            return
         try:
             with make_client() as client:
                 while not (stop is not None and stop.is_set()):

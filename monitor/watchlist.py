@@ -111,13 +111,22 @@ def _positive_int(node: Node, key: str) -> int:
     raise _Problem(f"expected a positive integer, got {_kind(node)}", node, key)
 
 
+#: The longest interval or timeout: a check's next date (interval x 8 at most, with jitter) must stay a date.
+MAX_DURATION = timedelta(weeks=520)
+
+
 def _duration(node: Node, key: str) -> timedelta:
     text = _string(node, key)
     try:
-        return parse_duration(text)
+        duration = parse_duration(text)
     except ValueError:
         positive = "" if _ZERO_DURATION_RE.fullmatch(text) is None else "positive "
         raise _Problem(f"{_quote(text)} is not a {positive}duration", node, key) from None
+    except OverflowError:
+        duration = timedelta.max
+    if duration > MAX_DURATION:
+        raise _Problem(f"{_quote(text)} is longer than the longest allowed ({MAX_DURATION.days // 7}w)", node, key)
+    return duration
 
 
 def _url(node: Node, key: str) -> str:
@@ -184,6 +193,8 @@ def _regex(node: Node, key: str) -> str:
     except re.error as exc:
         where = f" at position {exc.pos}" if exc.pos is not None else ""
         raise _Problem(f"{_quote(text)} is not a valid regex: {exc.msg}{where}", node, key) from None
+    except (OverflowError, RecursionError, MemoryError) as exc:     # a{99999999999}, 10,000 nested groups
+        raise _Problem(f"{_quote(text)} is not a usable regex: {exc or type(exc).__name__}", node, key) from None
     try:
         re.compile(f"(?:{text})")
     except re.error as exc:
@@ -299,7 +310,8 @@ _lead_times = _list_of(_lead_time, "lead times", single=False)
 # --- the tables of allowed keys ----------------------------------------------------------------------------
 
 TOP_KEYS: dict[str, Check] = {"defaults": _raw, "alerts": _raw, "services": _raw}
-DEFAULTS_KEYS: dict[str, Check] = {"interval": _duration, "timeout": _duration, "user_agent": _string}
+DEFAULTS_KEYS: dict[str, Check] = {"interval": _duration, "timeout": _duration, "user_agent": _string,
+                                   "allow_private": _bool}   # redirects and browser requests to intranet hosts
 ALERTS_KEYS: dict[str, Check] = {"retry": _raw, "failing_after": _positive_int, "reminders": _lead_times,
                                  "channels": _raw, "webhooks": _raw, "apprise": _apprise_gone}
 RETRY_KEYS: dict[str, Check] = {"initial": _duration, "max_interval": _duration, "give_up_after": _duration}

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from monitor.alerts.deliver import TARGET_LEASE_SECONDS, send_one
 from monitor.errors import Cancelled, MonitorError
 from monitor.models import AlertConfig
-from monitor.store import Store
+from monitor.store import Store, health
 from monitor.timeutil import utc_now
 
 log = logging.getLogger(__name__)
@@ -87,7 +87,8 @@ class Outbox:
         except Cancelled:
             pass
         except (MonitorError, sqlite3.Error) as exc:   # the next poll starts a new sender
-            log.error("outbox %s: %s", target, exc)
+            if not health.trouble(self.db_path, exc.__cause__ or exc):   # a full disk: one line an episode
+                log.error("outbox %s: %s", target, exc)
         finally:
             try:
                 store.release_lease(name, holder_id())

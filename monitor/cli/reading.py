@@ -86,13 +86,17 @@ def status(ctx: Context, as_json: bool) -> None:
                 "last_status": s.last_status, "last_error": store.last_error(s.id) if s.last_status == "error"
                 else None, "versions": s.versions, "changes": s.changes,
                 "consecutive_failures": s.consecutive_failures,
-                "next_due_at": iso_z(s.next_due_at) if s.next_due_at else None}
+                "next_due_at": iso_z(s.next_due_at) if s.next_due_at else None,
+                "final_url": store.final_urls(s.id)[0]}
                | ({"source": _source_json(followed[s.id])} if s.id in followed else {}) for s in states])
         return
     click.echo(status_table(states, color=ctx.color, local=ctx.local_time))
     for s in states:
         if s.id in followed:
             click.echo(followed_line(followed[s.id], local=ctx.local_time))
+        final = store.final_urls(s.id)[0]
+        if final and final != s.url:     # where the page really came from
+            click.echo(printable(f"{s.id}: redirected to {final}"))
     errors = {s.id: store.last_error(s.id) for s in states if s.last_status == "error"}
     for doc_id, error in errors.items():
         click.echo(printable(f"{doc_id}: {error}"))
@@ -188,18 +192,25 @@ def history(ctx: Context, doc_id: str, as_json: bool) -> None:
       tosmon history linkedin/privacy-policy
     """
     from monitor.render import history_table
+    from monitor.sanitize import printable
     from monitor.timeutil import iso_z
 
     store = ctx.store(create=False)
     known_document(store, doc_id)
     versions = store.versions(doc_id)
     commits = store.version_commits(doc_id)   # versions read from git (ota:, backfill --git)
+    _, finals = store.final_urls(doc_id)
     if as_json:
         print_json([{"version": v.number, "created_at": iso_z(v.created_at), "clauses": v.clauses,
-                "technical": v.technical, "text_hash": v.text_hash, "extractor": v.extractor}
+                "technical": v.technical, "text_hash": v.text_hash, "extractor": v.extractor,
+                "final_url": finals.get(v.number)}
                | ({"commit": commits[v.number]} if v.number in commits else {}) for v in versions])
         return
     click.echo(history_table(versions, color=ctx.color, local=ctx.local_time, commits=commits))
+    url = store.document_state(doc_id).url
+    for number, final in sorted(finals.items()):
+        if final != url:
+            click.echo(printable(f"version {number} fetched from {final}"))
 
 
 @cli.command()

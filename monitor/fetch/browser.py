@@ -22,8 +22,10 @@ import logging
 import os
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from monitor.errors import BrowserUnavailable, FetchHTTPStatus, FetchNetworkError, FetchTimeout, FetchTooLarge
+from monitor.fetch.trust import refused_redirect, refused_request
 from monitor.models import FetchResult
 
 log = logging.getLogger(__name__)
@@ -64,11 +66,14 @@ def _missing() -> str | None:
 LAUNCH_TIMEOUT_MS = 60_000
 
 
-def fetch_rendered(url: str, *, timeout: float, user_agent: str, max_bytes: int) -> FetchResult:
+def fetch_rendered(url: str, *, timeout: float, user_agent: str, max_bytes: int,
+                   allow_private: bool = False) -> FetchResult:
     """Load `url` in headless Chromium, wait until the network is idle (at most `timeout` seconds in all),
     and return the rendered DOM as a `text/html` FetchResult. Raises FetchHTTPStatus for a non-2xx main
     response, FetchTimeout when navigation does not finish in time, FetchTooLarge past `max_bytes`,
-    BrowserUnavailable when Playwright or Chromium is missing, FetchNetworkError for anything else."""
+    BrowserUnavailable when Playwright or Chromium is missing, FetchNetworkError for anything else.
+    Requests of the page to internal addresses of another origin are aborted unless `allow_private`
+    (see `monitor.fetch.trust`); a navigation that ends on such a host is an error."""
     missing = _missing()
     if missing is not None:
         raise BrowserUnavailable(f"cannot render: {missing}; {INSTALL_HINT}", url=url)
@@ -87,7 +92,7 @@ def fetch_rendered(url: str, *, timeout: float, user_agent: str, max_bytes: int)
             started = time.monotonic()
             try:
                 return _render(browser, url, started=started, timeout=timeout, user_agent=user_agent,
-                               max_bytes=max_bytes)
+                               max_bytes=max_bytes, allow_private=allow_private)
             finally:
                 browser.close()
     except PlaywrightTimeout as exc:
@@ -96,16 +101,42 @@ def fetch_rendered(url: str, *, timeout: float, user_agent: str, max_bytes: int)
         raise FetchNetworkError(f"browser: {_first_line(exc)}", url=url) from exc
 
 
+def _guard(context: Any, url: str, *, allow_private: bool) -> list[str]:
+    """Abort every request of the page to an internal address outside the document's origin; returns the
+    list the refused URLs are appended to."""
+    refused: list[str] = []
+    verdicts: dict[str, bool] = {}      # by origin: one resolution each
+
+    def route(route: Any) -> None:
+        target = route.request.url
+        parts = urlsplit(target)
+        key = f"{parts.scheme}://{parts.netloc}"
+        if key not in verdicts:
+            verdicts[key] = refused_request(url, target, allow_private=allow_private)
+        if verdicts[key]:
+            refused.append(target)
+            route.abort("blockedbyclient")
+        else:
+            route.continue_()
+
+    context.route("**/*", route)
+    return refused
+
+
 def _render(browser: Any, url: str, *, started: float, timeout: float, user_agent: str,
-            max_bytes: int) -> FetchResult:
+            max_bytes: int, allow_private: bool = False) -> FetchResult:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     context = browser.new_context(user_agent=user_agent, accept_downloads=False, service_workers="block")
     context.set_default_timeout(max(1.0, timeout * 1000))  # content() and the rest: bounded too
+    refused = _guard(context, url, allow_private=allow_private)
     page = context.new_page()
     response = page.goto(url, wait_until="load", timeout=max(1.0, (timeout - (time.monotonic() - started)) * 1000))
     if response is None:
         raise FetchNetworkError("browser: the navigation produced no response", url=url)
+    ended = refused_redirect(url, page.url, allow_private=allow_private)
+    if ended:                           # redirects of the navigation are followed by Chromium itself
+        raise FetchNetworkError(f"browser: {ended}", url=url, transient=False)
     status = response.status
     if not 200 <= status < 300:
         reason = response.status_text or REASONS.get(status, "")
@@ -118,6 +149,9 @@ def _render(browser: Any, url: str, *, started: float, timeout: float, user_agen
             log.debug("%s: network not idle within %gs; using the DOM as it is", url, timeout)
     context.set_default_timeout(max(1.0, (timeout - (time.monotonic() - started)) * 1000 + 1000))
     html = page.content()
+    if refused:
+        log.warning("%s: the browser refused %d request(s) of the page to internal addresses, first %s",
+                    url, len(refused), refused[0])
     body = html.encode("utf-8")
     if len(body) > max_bytes:
         raise FetchTooLarge(f"rendered page exceeds the {max_bytes}-byte cap", url=url)

@@ -8,8 +8,9 @@ The only module that touches httpx exceptions: `_mapped_errors()` turns every on
         if result.not_modified: ...
 
 Bodies are streamed and counted after decoding, so an oversize page or a gzip bomb stops at `max_bytes`
-(`FetchTooLarge`, never a truncated body). gzip/deflate are inflated here with a bounded output, so even one
-64 KB network chunk of a bomb cannot expand past the cap in memory; stacked encodings are refused.
+(`FetchTooLarge`, never a truncated body). gzip/deflate/zstd are decoded here with a bounded output, so even one
+64 KB network chunk of a bomb cannot expand past the cap in memory; stacked or unknown encodings (br included:
+tosmon never asks for it) are errors, never text.
 """
 
 from __future__ import annotations
@@ -23,14 +24,17 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO, cast
 
 from monitor.errors import Cancelled, FetchError, FetchHTTPStatus, FetchNetworkError, FetchTimeout, FetchTooLarge
 from monitor.fetch.deadline import DeadlineBackend, cancelled, deadline
+from monitor.fetch.trust import refused_redirect
 from monitor.imports import without
 from monitor.models import FetchResult
 
 with without("pygments"):  # httpx imports its command-line client (rich, pygments: 8 MB) if it can
     import httpx
+import zstandard
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +94,12 @@ def _ssl_context() -> ssl.SSLContext:
 
 def fetch_document(url: str, *, client: httpx.Client, timeout: float = 30.0, user_agent: str = "tosmon/1.0",
                    etag: str | None = None, last_modified: str | None = None,
-                   max_bytes: int = MAX_BODY_BYTES) -> FetchResult:
+                   max_bytes: int = MAX_BODY_BYTES, allow_private: bool = False) -> FetchResult:
     """GET `url` and return its decoded body, or raise a `FetchError`.
 
     `timeout` is a deadline for the whole exchange: connection, headers, redirects and body. A 304 answer
-    to the conditional request (`etag` / `last_modified`) returns `FetchResult(status_code=304, body=b"")`.
+    to the conditional request (`etag` / `last_modified`) returns `FetchResult(status_code=304, body=b"")`. A
+    redirect to another host with an internal address is refused unless `allow_private` (`monitor.fetch.trust`).
     """
     started = time.monotonic()
     headers = {"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
@@ -115,6 +120,9 @@ def fetch_document(url: str, *, client: httpx.Client, timeout: float = 30.0, use
                 raise httpx.TooManyRedirects(f"more than {client.max_redirects} redirects", request=request)
             _check_deadline(url, started, timeout)
             request = response.next_request
+            refusal = refused_redirect(url, str(request.url), allow_private=allow_private)
+            if refusal:
+                raise FetchNetworkError(refusal, url=url, transient=False)
         try:
             return _read(url, response, started=started, timeout=timeout, max_bytes=max_bytes,
                          etag=etag, last_modified=last_modified)
@@ -184,10 +192,16 @@ def _read_body(url: str, response: httpx.Response, *, started: float, timeout: f
     if len(codings) > 1:
         raise httpx.DecodingError(f"stacked content encodings {', '.join(codings)} are not supported",
                                   request=response.request)
+    if codings and codings[0] not in DECODED:   # never handed on undecoded: it would be stored as text
+        raise httpx.DecodingError(f"content encoding {codings[0]!r} is not supported (tosmon decodes "
+                                  f"{', '.join(sorted(DECODED))})", request=response.request)
     inflater = _Inflater(codings[0]) if codings and codings[0] in _Inflater.CODINGS else None
-    if response.is_stream_consumed:      # an in-memory response (MockTransport): already decoded by httpx
-        inflater, codings = None, ["decoded"]
-    chunks = response.iter_raw() if inflater or not codings else response.iter_bytes()
+    # decoded here, never by httpx (whose output is unbounded), except an in-memory response (MockTransport)
+    chunks: Iterator[bytes] = response.iter_raw()
+    if response.is_stream_consumed:
+        inflater, codings, chunks = None, [], response.iter_bytes()
+    if codings and codings[0] == "zstd":
+        chunks = _unzstd(chunks)
     parts: list[bytes] = []
     size = 0
     for chunk in chunks:
@@ -204,6 +218,45 @@ def _read_body(url: str, response: httpx.Response, *, started: float, timeout: f
             raise FetchTooLarge(f"body exceeds the {max_bytes}-byte cap", url=url)
         parts.append(tail)
     return b"".join(parts)
+
+
+#: zstd's window is what a stream may make the decoder hold; RFC 9659 caps it at 8 MB for HTTP.
+ZSTD_MAX_WINDOW = 8 * 1024 * 1024
+ZSTD_CHUNK = 64 * 1024
+
+
+class _Source:
+    """The raw chunks of a body as a file for zstd's stream reader, which pulls only what it needs."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._pending = b""
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return b""
+            self._pending = chunk
+        size = len(self._pending) if size < 0 else size
+        out, self._pending = self._pending[:size], self._pending[size:]
+        return out
+
+
+def _unzstd(raw: Iterator[bytes]) -> Iterator[bytes]:
+    """Decode a zstd body at most ZSTD_CHUNK bytes at a time (the caller counts them against the cap), with
+    a bounded window: a 131 KB bomb costs one chunk of memory, not gigabytes."""
+    source = cast(IO[bytes], _Source(raw))             # only read() is called
+    reader = zstandard.ZstdDecompressor(max_window_size=ZSTD_MAX_WINDOW).stream_reader(
+        source, read_size=ZSTD_CHUNK, read_across_frames=True)
+    while True:
+        try:
+            chunk = reader.read(ZSTD_CHUNK)
+        except zstandard.ZstdError as exc:
+            raise httpx.DecodingError(f"zstd: {exc}") from exc
+        if not chunk:
+            return
+        yield chunk
 
 
 class _Inflater:
@@ -233,6 +286,11 @@ class _Inflater:
             return self._z.flush()
         except zlib.error as exc:  # pragma: no cover - zlib reports corruption in decompress()
             raise httpx.DecodingError(str(exc)) from exc
+
+
+#: Content codings decoded here, each with a bounded output; any other is an error (never text). `br` is
+#: not among them: tosmon does not ask for it, and brotli's Python bindings are not a dependency.
+DECODED = frozenset({*_Inflater.CODINGS, "zstd"})
 
 
 def _parse_content_type(value: str) -> tuple[str, str | None]:

@@ -68,10 +68,10 @@ def _fetch_one(doc: Document, url: str, client: httpx.Client, state: DocumentSta
         from monitor.fetch.browser import fetch_rendered
 
         return fetch_rendered(url, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
-                              max_bytes=MAX_BODY_BYTES)
+                              max_bytes=MAX_BODY_BYTES, allow_private=doc.allow_private)
     return fetch_document(url, client=client, timeout=doc.timeout.total_seconds(), user_agent=doc.user_agent,
                           etag=state.etag if state else None,
-                          last_modified=state.last_modified if state else None)
+                          last_modified=state.last_modified if state else None, allow_private=doc.allow_private)
 
 
 def fetch_pages(doc: Document, state: DocumentState, client: httpx.Client, *, browser: bool = False) -> Fetched:

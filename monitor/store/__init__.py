@@ -167,7 +167,7 @@ class Store(Connection):
     def add_snapshot(self, document_id: str, *, url: str, fetched_at: datetime, outcome: str,
                      status_code: int | None = None, duration: float | None = None, error: str | None = None,
                      content_type: str | None = None, body: bytes | None = None,
-                     text_hash: str | None = None, keep_body: bool = True) -> int:
+                     text_hash: str | None = None, keep_body: bool = True, final_url: str | None = None) -> int:
         """Record one fetch; the body is stored compressed, once per distinct sha256. Without `keep_body`
         a body not stored yet is not kept (the snapshot then has no body hash), a stored one is referred to."""
         body_hash = None
@@ -182,11 +182,11 @@ class Store(Connection):
                     body_hash = None
         cursor = self.conn.execute(
             """INSERT INTO snapshots (document_id, url, fetched_at, duration_ms, status_code, outcome, error,
-                                      content_type, body_hash, bytes, text_hash)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      content_type, body_hash, bytes, text_hash, final_url)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [document_id, url, _ts(fetched_at), None if duration is None else round(duration * 1000),
              status_code, outcome, error, content_type, body_hash, None if body is None else len(body),
-             text_hash])
+             text_hash, final_url])
         return int(cursor.lastrowid or 0)
 
     def last_snapshot(self, document_id: str) -> SnapshotInfo | None:
@@ -197,6 +197,16 @@ class Store(Connection):
             return None
         return SnapshotInfo(id=row["id"], outcome=row["outcome"], error=row["error"], text_hash=row["text_hash"],
                             body_hash=row["body_hash"], fetched_at=from_iso(row["fetched_at"]))
+
+    def final_urls(self, document_id: str) -> tuple[str | None, dict[int, str]]:
+        """Where fetches of a document ended after redirects: (the latest fetch's final URL, {version
+        number: the final URL of the fetch it was made from})."""
+        last = self.conn.execute("""SELECT final_url FROM snapshots WHERE document_id = ? AND final_url IS NOT NULL
+                                    ORDER BY id DESC LIMIT 1""", [document_id]).fetchone()
+        rows = self.conn.execute("""SELECT v.number, s.final_url FROM versions v JOIN snapshots s
+                                    ON s.id = v.snapshot_id WHERE v.document_id = ? AND s.final_url IS NOT NULL""",
+                                 [document_id]).fetchall()
+        return (last[0] if last else None), {int(number): str(url) for number, url in rows}
 
     def snapshot_body(self, snapshot_id: int) -> bytes | None:
         row = self._one("""SELECT b.compression, b.data FROM snapshots s JOIN bodies b ON b.hash = s.body_hash

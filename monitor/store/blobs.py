@@ -9,6 +9,12 @@ dictionary stores bodies 13.8x smaller than the raw bytes (zlib level 6, used be
 Every row names its method in its `compression` column: `zlib` (databases written before zstd), `zstd`, or
 `zstd:<dictionary id>`. Blobs stored before their kind had a dictionary are recompressed with it when it is
 trained; older `zlib` rows are read as they are.
+
+A dictionary exists for this code only once its transaction has committed: the ids and codecs kept in memory
+are a cache of the `dictionaries` table, dropped whenever a transaction of the connection rolls back (or its
+COMMIT fails, as on a full disk), and triggers (migration m007) refuse any row that names a dictionary the
+database does not hold. `unreadable()` finds rows left unreadable by older versions of tosmon, which did not
+follow these rules; training skips them and never reuses their ids.
 """
 
 from __future__ import annotations
@@ -100,6 +106,13 @@ class Blobs:
         dict_id = self._active.get(kind) or self._find(kind) or self._maybe_train(kind)
         return (f"zstd:{dict_id}" if dict_id else "zstd"), self._get(dict_id).compress(data)
 
+    def forget(self) -> None:
+        """Drop what this connection knows of dictionaries (their ids, codecs, blobs compressed ahead): called
+        when one of its transactions rolls back, which may have removed a dictionary trained inside it."""
+        self._active.clear()
+        self._codecs = {0: self._codecs[0]}
+        self._prepared.clear()
+
     def unpack(self, method: str, blob: bytes) -> bytes:
         """The original bytes of a blob stored with `method`."""
         if method == "zlib":
@@ -137,8 +150,17 @@ class Blobs:
         if count < TRAIN_AFTER:
             return 0
         rows = self.conn.execute(f"SELECT compression, {column} FROM {table} ORDER BY {key} DESC LIMIT ?",
-                                 [TRAIN_AFTER]).fetchall()
-        samples: list[bytes | bytearray | memoryview[int]] = [self.unpack(method, blob) for method, blob in rows]
+                                 [TRAIN_AFTER * 2]).fetchall()
+        samples: list[bytes | bytearray | memoryview[int]] = []
+        for method, blob in rows:   # rows that an older tosmon left unreadable are skipped (see unreadable())
+            try:
+                samples.append(self.unpack(method, blob))
+            except (StoreError, zstandard.ZstdError, zlib.error):
+                continue
+            if len(samples) == TRAIN_AFTER:
+                break
+        if len(samples) < TRAIN_AFTER // 2:
+            return 0
         size = max(MIN_DICTIONARY_BYTES, min(MAX_DICTIONARY_BYTES, sum(map(len, samples)) // 10))
         try:
             trained = zstandard.train_dictionary(size, samples, k=min(TRAIN_SEGMENT, size // 2), d=8,
@@ -150,13 +172,32 @@ class Blobs:
         with self.atomic():
             if self._find(kind):                           # another connection trained it first
                 return self._active[kind]
-            dict_id = int(self.conn.execute(
-                "INSERT INTO dictionaries (kind, samples, data) VALUES (?, ?, ?)",
-                [kind, len(samples), trained.as_bytes()]).lastrowid or 0)
-            self._active[kind] = dict_id
+            dict_id = int(self.conn.execute(       # above any id that unreadable rows name: never reused
+                "INSERT INTO dictionaries (id, kind, samples, data) VALUES (?, ?, ?, ?)",
+                [self._next_id(), kind, len(samples), trained.as_bytes()]).lastrowid or 0)
             self._recompress(kind, dict_id)
+        # only now, once committed (a failed COMMIT raises above, and the rollback called forget())
         log.info("trained a %d-byte %s compression dictionary on %d samples", size, kind, len(samples))
         return dict_id
+
+    def _next_id(self) -> int:
+        """An id for a new dictionary: above every existing one and every one an unreadable row names."""
+        named = [int(ref) for refs in self.unreadable().values() for ref in refs]
+        highest = self.conn.execute("SELECT coalesce(max(id), 0) FROM dictionaries").fetchone()[0]
+        return max([int(highest), *named]) + 1
+
+    def unreadable(self) -> dict[str, dict[int, int]]:
+        """{table: {missing dictionary id: rows}} for rows that name a dictionary the database lacks (left by
+        tosmon before 2026-11, whose in-memory dictionary outlived a failed transaction). Scans both tables."""
+        found: dict[str, dict[int, int]] = {}
+        for table, _, _ in KINDS.values():
+            rows = self.conn.execute(
+                f"""SELECT compression, count(*) FROM {table} WHERE compression LIKE 'zstd:%'
+                    AND CAST(substr(compression, 6) AS INTEGER) NOT IN (SELECT id FROM dictionaries)
+                    GROUP BY compression""").fetchall()
+            if rows:
+                found[table] = {int(method[5:]): count for method, count in rows}
+        return found
 
     def _recompress(self, kind: str, dict_id: int) -> None:
         """Rewrite the kind's plain-zstd blobs (stored before the dictionary) with it."""

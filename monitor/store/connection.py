@@ -86,6 +86,7 @@ class Connection:
             try:
                 yield
             except BaseException:
+                self.blobs.forget()          # what was learnt inside may be gone with it
                 if self.conn.in_transaction:
                     self.conn.execute(f"ROLLBACK TO SAVEPOINT {name}")
                     self.conn.execute(f"RELEASE SAVEPOINT {name}")
@@ -96,15 +97,23 @@ class Connection:
         try:
             yield
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+        except BaseException:   # a full disk, an I/O error: SQLite may already have rolled back
+            self._rollback()
             raise
+
+    def _rollback(self) -> None:
+        """Roll the transaction back (when SQLite has not already) and drop the in-memory state it may have
+        created (compression dictionaries), so that nothing refers to rows that were never committed."""
+        self.blobs.forget()
+        if self.conn.in_transaction:
+            try:
+                self.conn.execute("ROLLBACK")
+            except sqlite3.OperationalError:   # "no transaction is active": SQLite rolled back on its own
+                pass
 
     def _one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         cursor = self.conn.execute(sql, params)

@@ -277,3 +277,18 @@ def m011_ota_sources(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m012_hostile_guards_final_url(db: Database) -> None:
+    """Triggers that refuse a blob naming a compression dictionary the database does not hold (an orphan
+    reference is unreadable forever), and the URL each fetch ended at after redirects."""
+    checks = []
+    for table in ("versions", "bodies"):
+        for event, name in (("INSERT", "insert"), ("UPDATE OF compression", "update")):
+            checks.append(f"""
+        CREATE TRIGGER {table}_dictionary_{name} BEFORE {event} ON {table}
+        WHEN NEW.compression LIKE 'zstd:%' AND NOT EXISTS (
+            SELECT 1 FROM dictionaries WHERE id = CAST(substr(NEW.compression, 6) AS INTEGER))
+        BEGIN SELECT RAISE(ABORT, 'compression dictionary missing: refusing an unreadable blob'); END;""")
+    db.executescript("\n".join(checks) + "\n        ALTER TABLE snapshots ADD COLUMN final_url TEXT;\n")
