@@ -419,7 +419,12 @@ def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = 
                 count += 1
 
     def work() -> None:
-        store = Store(db_path)
+        try:
+            store = Store(db_path)
+        except MonitorError:   # logged; the end marker below still comes, so the caller never waits forever
+            log.exception("cannot open %s", db_path)
+            results.put(None)
+            return
         try:
             with make_client() as client:
                 while not (stop is not None and stop.is_set()):
