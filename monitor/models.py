@@ -311,6 +311,13 @@ class Flag:
     evidence: tuple[str, ...] = ()   # the words or rules that matched
     dates: tuple[FlagDate, ...] = ()
     opt_out: str | None = None
+    previous_dates: tuple[FlagDate, ...] = ()   # a modified clause's own dates before the edit (old -> new)
+    superseded_by: int | None = None            # the later change that modified or removed the clause
+
+    @property
+    def modified(self) -> bool:
+        """The flag is on a clause that existed before and was edited (not a new clause)."""
+        return self.clause_kind is ClauseKind.MODIFIED
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -319,9 +326,12 @@ class Flag:
             "language": self.language,
             "clause": self.clause,
             "clause_kind": str(self.clause_kind),
+            "modified": self.modified,
             "evidence": list(self.evidence),
             "dates": [d.to_json() for d in self.dates],
+            "previous_dates": [d.to_json() for d in self.previous_dates],
             "opt_out": self.opt_out,
+            "superseded_by": self.superseded_by,
         }
 
 

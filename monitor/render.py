@@ -97,6 +97,10 @@ def flag_block(flags: Sequence[Flag], *, now: datetime, color: bool = False) -> 
         left = days_until(d.date, now=now)
         when = f"in {left} days" if left > 0 else ("today" if left == 0 else f"{-left} days ago")
         lines.append(f"    {d.role}: {d.date.isoformat()} ({when}) — “{_p(d.text)}”")
+    if flag.modified and {(d.date, d.role) for d in flag.previous_dates} != {(d.date, d.role) for d in flag.dates}:
+        was = ", ".join(f"{d.role} {d.date.isoformat()}" for d in flag.previous_dates) or "no date"
+        now_ = ", ".join(f"{d.role} {d.date.isoformat()}" for d in flag.dates) or "no date"
+        lines.append(f"    dates changed: {was} → {now_}")
     if flag.opt_out:
         lines.append(f"    opt out: {_p(flag.opt_out)}")
     return lines

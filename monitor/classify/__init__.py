@@ -1,10 +1,12 @@
 """Generative-AI clause classifier: flags for the added, modified (and removed opt-out) clauses of a change.
 
 `classify()` works in two passes over the changed clauses. The first runs the sentence rules of `rules.py`
-on each new sentence (for a modified clause, only the sentences its edit touched), with the lead-in of a
-list as context; the second flags objection clauses that sit in a section which announces AI training.
-Each flag then gets its dates (the clause, its section, and the change's effective / deadline / "last
-updated" lines, see `dates.py`) and, for training and opt-out flags, an opt-out hint (`optout.py`).
+on each sentence of an added clause (`_units`: sentences, table cells, list items with their lead-ins;
+headings are never flagged); a modified clause is read whole the same way and judged against its old text
+(`_judge_modified`: new scope, dates, opt-out or category, and not a restated sentence). The second pass
+flags objection clauses that follow a training clause of their section.
+Each flag then gets its dates (the clause, its list lead-in and heading, and the change's document-level
+effective / "last updated" lines, see `_flag_dates`) and, for training and opt-out flags, an opt-out hint (`optout.py`).
 """
 
 from __future__ import annotations
@@ -14,9 +16,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import partial
 
-from monitor.classify.dates import find_dates
+from monitor.classify.dates import document_line, find_dates
 from monitor.classify.language import detect_language
 from monitor.classify.lexicon import ABBREVIATIONS, SUPPORTED_LANGUAGES
 from monitor.classify.optout import find_opt_out, linked_target
@@ -51,13 +52,15 @@ class _Clause:
     sentences: list[Facts] = field(default_factory=list)
     found: dict[Category, tuple[float, tuple[str, ...]]] = field(default_factory=dict)
     section: int = -1
+    previous: tuple[FlagDate, ...] = ()     # a modified clause's dates before the edit
 
 
 def classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | None = None,
              now: datetime, links: Callable[[], Mapping[str, str]] | None = None) -> list[Flag]:
     """Flags for one change. `new_clauses` = the full new version (one clause per line, headings start with
-    '#'), used for section context and document-level dates. `now` = when the change was detected (tz-aware
-    UTC). `links` gives the new page's links by their text (`monitor.extract.page_links`), asked for only
+    '#'), used for section context and document-level dates. `now` = the new version's date (tz-aware UTC:
+    the check that found it, a backfilled commit's date), the reference for year-less dates, never the
+    clock. `links` gives the new page's links by their text (`monitor.extract.page_links`), asked for only
     when an objection sentence names no settings path, URL or address itself. Never raises: a classifier
     failure is logged and yields no flags rather than losing the check."""
     try:
@@ -108,20 +111,6 @@ def _lead_in(new_clauses: Sequence[str], index: int | None) -> str:
     if len(lead) < 150 and i > 0 and not is_heading(new_clauses[i - 1]):
         lead = new_clauses[i - 1][:MAX_CLAUSE] + " " + lead
     return (colon + " " + lead).strip()
-
-
-def _fresh_spans(change: ClauseChange) -> list[tuple[int, int]] | None:
-    """Character spans of the new text that the edit inserted (None: the whole clause is new)."""
-    if change.kind is not ClauseKind.MODIFIED or not change.segments:
-        return None
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for op, text in change.segments:
-        if op == 1 and text.strip():
-            spans.append((pos, pos + len(text)))
-        if op >= 0:
-            pos += len(text)
-    return spans
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,13 +206,12 @@ def _evaluate(sentence: str, lead: str, lang: str, lead_ban: bool,
 
 
 def _analyse(item: _Clause, lang: str, new_clauses: Sequence[str], said_by: Callable[[], _Said]) -> None:
+    """Flags of an added clause, sentence by sentence; `said_by` gives what the change's removed clauses said
+    (a moved and reworded clause restates one of them)."""
     lead = _lead_in(new_clauses, item.change.new_index)
     lead_ban = bool(lead) and has_prohibition(lead, lang)
-    fresh = _fresh_spans(item.change)
     for unit in _units(item.text):
-        start, sentence = unit.start, unit.text
-        if fresh is not None and not any(a < start + len(sentence) and b > start for a, b in fresh):
-            continue
+        sentence = unit.text
         context = " ".join(part for part in (lead, unit.lead) if part)
         if not might_concern_ai(sentence) and not (context and might_concern_ai(context)):
             continue    # no AI or training stem in the sentence or its lead-in: nothing to flag
@@ -234,10 +222,8 @@ def _analyse(item: _Clause, lang: str, new_clauses: Sequence[str], said_by: Call
         words = _words(sentence)
         said = said_by() if found else []     # the old text is read only when the new one supports a flag
         for category, (score, evidence) in found.items():
-            if any(category in cats and _objects(evidence) <= _objects(cats[category][1])
-                   and _similar(words, old) >= REWORD_SIMILARITY and _digits(words) == _digits(old)
-                   for old, cats in said):
-                continue    # the old version said this of the same AI (a rename, a typo fix): nothing new
+            if _restates(words, category, evidence, said):
+                continue    # a removed clause said this of the same AI (a clause moved and reworded): nothing new
             previous = item.found.get(category)
             if previous is None or score > previous[0]:
                 item.found[category] = (score, evidence)
@@ -245,6 +231,14 @@ def _analyse(item: _Clause, lang: str, new_clauses: Sequence[str], said_by: Call
 
 def _digits(words: set[str]) -> set[str]:
     return {w for w in words if w.isdigit()}
+
+
+def _restates(words: set[str], category: Category, evidence: tuple[str, ...], said: _Said) -> bool:
+    """True when an old sentence already gave `category` of the same AI with most of this sentence's words and
+    the same numbers: a new sentence that only restates it (a rename, a typo fix) adds nothing."""
+    return any(category in cats and _objects(evidence) <= _objects(cats[category][1])
+               and _similar(words, old) >= REWORD_SIMILARITY and _digits(words) == _digits(old)
+               for old, cats in said)
 
 
 #: Old sentences a new sentence may restate: their words and the categories they supported.
@@ -263,27 +257,167 @@ def _said(texts: Sequence[str], lang: str) -> _Said:
     return out
 
 
-def _doc_dates(items: list[_Clause], lang: str, now: datetime) -> list[FlagDate]:
-    """Dates the change's added/modified text gives for the change as a whole: effective dates, deadlines,
-    and "last updated" lines."""
+def _dated(texts: Sequence[str], lang: str, now: datetime) -> list[date]:
+    """The dates written with their year in `texts`: the context that gives a year-less date its year."""
+    return [found.flag_date.date for text in texts for found in find_dates(text, lang, now=now)
+            if not found.inferred]
+
+
+def _doc_dates(items: list[_Clause], lang: str, now: datetime, references: list[date]) -> list[FlagDate]:
+    """The change's document-level dates: effective and "last updated" dates of short added/modified lines
+    about the document itself ("These terms take effect on ...", "Last updated: ...", see `document_line`).
+    A deadline, or a date in a clause about something else (a flagged clause included), belongs to that
+    clause only."""
     out: list[FlagDate] = []
     for item in items:
-        if item.change.kind is ClauseKind.REMOVED:
+        if item.change.kind is ClauseKind.REMOVED or len(item.text) > MAX_DOC_DATE_CLAUSE or item.found:
             continue
-        for found in find_dates(item.text, lang, now=now):
-            fd = found.flag_date
-            if fd.role in (DateRole.EFFECTIVE, DateRole.DEADLINE):
-                out.append(fd)
-            elif found.cued and len(item.text) <= MAX_DOC_DATE_CLAUSE:
-                out.append(fd)     # "Last updated: ..." line
+        for found in find_dates(item.text, lang, now=now, references=references):
+            if document_line(item.text, found):
+                out.append(found.flag_date)
     return out
 
 
-def _dedupe(dates: list[FlagDate]) -> tuple[FlagDate, ...]:
+def _dedupe(dates: list[FlagDate], inferred: set[FlagDate]) -> tuple[FlagDate, ...]:
+    """One date per (day, role); a year-less date is dropped when the same day is written with a year."""
+    written = {(fd.date.month, fd.date.day) for fd in dates if fd not in inferred}
     seen: dict[tuple[date, DateRole], FlagDate] = {}
     for fd in dates:
+        if fd in inferred and (fd.date.month, fd.date.day) in written \
+                and any(o.date != fd.date and (o.date.month, o.date.day) == (fd.date.month, fd.date.day)
+                        for o in dates if o not in inferred):
+            continue
         seen.setdefault((fd.date, fd.role), fd)
     return tuple(seen.values())
+
+
+@dataclass(slots=True)
+class _Reading:
+    """What a whole clause says: its categories (best score and evidence), each category's scope (the terms
+    matched in every sentence that gives it), and, per category, the sentences that give it (their words,
+    evidence and terms: what a restated sentence is checked against)."""
+
+    found: dict[Category, tuple[float, tuple[str, ...]]] = field(default_factory=dict)
+    scope: dict[Category, frozenset[str]] = field(default_factory=dict)
+    said: _Said = field(default_factory=list)
+    giving: dict[Category, list[tuple[set[str], tuple[str, ...], set[str]]]] = field(default_factory=dict)
+
+
+def _terms(f: Facts) -> set[str]:
+    """The terms a sentence matched, by group ("subject:messages", "strong:train"): what its scope is made of."""
+    return {f"{group}:{term.lower()}" for group, hits in f.hits.items() for _, term in hits}
+
+
+def _read(text: str, lang: str, *, lead: str = "", lead_ban: bool = False, training_near: bool = False) -> _Reading:
+    """Every sentence of a clause through the rules (`_units`, read with the clause's list lead-in and a list
+    item's lead-in inside the clause, as `_analyse` reads them); an objection sentence counts as an opt-out when
+    the clause or (`training_near`) its section says the service trains AI on user data."""
+    reading = _Reading()
+    text = text[:MAX_CLAUSE]
+    scope: dict[Category, set[str]] = {}
+    units = _units(text)
+    for unit in units:
+        context = " ".join(part for part in (lead, unit.lead) if part)
+        if not might_concern_ai(unit.text) and not (context and might_concern_ai(context)):
+            continue    # no AI or training stem in the sentence or its lead-in: nothing to flag
+        ban = lead_ban or (bool(unit.lead) and has_prohibition(unit.lead, lang))
+        f = facts(unit.text, lang, lead_prohibition=ban)
+        found = _evaluate(unit.text, context, lang, ban, own=f)
+        if not found:
+            continue
+        words, terms = _words(unit.text), _terms(f)
+        reading.said.append((words, found))
+        for category, (score, evidence) in found.items():
+            previous = reading.found.get(category)
+            if previous is None or score > previous[0]:
+                reading.found[category] = (score, evidence)
+            scope.setdefault(category, set()).update(terms)
+            reading.giving.setdefault(category, []).append((words, evidence, terms))
+    if Category.AI_TRAINING in reading.found:
+        reading.found.pop(Category.AI_FEATURE, None)
+    training = Category.AI_TRAINING in reading.found or training_near
+    if training and Category.AI_OPT_OUT not in reading.found and patterns(lang)["optout"].search(text):
+        for unit in units:
+            f = facts(unit.text, lang)
+            f.section_training = True
+            result = rule_opt_out(f)
+            if result is not None:
+                reading.found[Category.AI_OPT_OUT] = result
+                scope[Category.AI_OPT_OUT] = _terms(f)
+                words = _words(unit.text)
+                reading.said.append((words, {Category.AI_OPT_OUT: result}))
+                reading.giving[Category.AI_OPT_OUT] = [(words, result[1], _terms(f))]
+                break
+    reading.scope = {category: frozenset(scope.get(category, ())) for category in reading.found}
+    return reading
+
+
+#: Term groups whose new terms widen what a clause says even in a restated sentence: the user data a training
+#: or opt-out clause covers ("your posts" -> "your posts and your private messages").
+_SCOPE_GROUPS = ("subject:",)
+_DATA_CATEGORIES = (Category.AI_TRAINING, Category.AI_OPT_OUT)
+
+
+def _restated(new: _Reading, old: _Reading, category: Category) -> bool:
+    """True when every sentence of the new text that gives `category` restates a sentence of the old text that
+    gave it (`_restates`) and, for training and opt-out, names no user data the old text did not: a rename or a
+    rewording adds nothing."""
+    if not new.giving.get(category):
+        return False
+    data: set[str] = set()
+    if category in _DATA_CATEGORIES:
+        data = {t for _, _, terms in old.giving.get(category, []) for t in terms if t.startswith(_SCOPE_GROUPS)}
+    return all(_restates(words, category, evidence, old.said)
+               and (category not in _DATA_CATEGORIES or {t for t in terms if t.startswith(_SCOPE_GROUPS)} <= data)
+               for words, evidence, terms in new.giving[category])
+
+
+def _training_nearby(new_clauses: Sequence[str], sections: list[int], index: int | None, lang: str) -> bool:
+    """Whether a clause of the new version shortly before `index`, in its section, says the service trains AI
+    on user data (changed or not: a modified objection clause keeps the context of the unchanged training
+    clause). An objection refers back to the training it objects to, as for added clauses."""
+    if index is None or not 0 <= index < len(sections):
+        return False
+    for i in range(max(0, index - OPT_OUT_REACH), index):
+        if sections[i] == sections[index] and not is_heading(new_clauses[i]) and \
+                Category.AI_TRAINING in _read(new_clauses[i], lang).found:
+            return True
+    return False
+
+
+def _own_hint(text: str, lang: str) -> str | None:
+    return next((hint for _, sentence in _sentences(text) if (hint := find_opt_out(sentence, lang))), None)
+
+
+def _judge_modified(item: _Clause, lang: str, new_clauses: Sequence[str], sections: list[int],
+                    in_section: bool, now: datetime) -> None:
+    """A modified clause is judged by what it now says: it keeps the categories it (still) has when its scope
+    (the rules' evidence), its dates or its opt-out changed, or when it did not have them before. A clause
+    reworded without any of that is not flagged again, nor one whose sentences giving the category only
+    restate old ones (`_restated`: a rename, a typo fix). `previous` keeps the dates it had."""
+    old_text = (item.change.old or "")[:MAX_CLAUSE]
+    # An unchanged training clause nearby keeps an objection clause an opt-out, but does not make one of a
+    # clause that was none (a general "withdraw your consent" added under a training purpose).
+    unchanged_only = not in_section and _training_nearby(new_clauses, sections, item.change.new_index, lang)
+    near = in_section or unchanged_only
+    lead = _lead_in(new_clauses, item.change.new_index)
+    lead_ban = bool(lead) and has_prohibition(lead, lang)
+    new = _read(item.text, lang, lead=lead, lead_ban=lead_ban, training_near=near)
+    if not new.found:
+        item.found = {}
+        return
+    old = _read(old_text, lang, lead=lead, lead_ban=lead_ban, training_near=near)
+    references = _dated([item.text, old_text], lang, now)
+    old_dates = [f.flag_date for f in find_dates(old_text, lang, now=now, references=references)]
+    new_dates = [f.flag_date for f in find_dates(item.text, lang, now=now, references=references)]
+    changed = ({(d.date, d.role) for d in old_dates} != {(d.date, d.role) for d in new_dates}
+               or _own_hint(old_text, lang) != _own_hint(item.text, lang))
+    if unchanged_only and Category.AI_OPT_OUT not in old.found and Category.AI_TRAINING not in new.found:
+        new.found.pop(Category.AI_OPT_OUT, None)
+    item.found = {category: result for category, result in new.found.items()
+                  if changed or category not in old.found
+                  or (new.scope[category] != old.scope[category] and not _restated(new, old, category))}
+    item.previous = _dedupe(old_dates, set())
 
 
 def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | None,
@@ -313,20 +447,33 @@ def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | N
         items.append(item)
         if change.kind is ClauseKind.REMOVED or heading:
             continue    # a heading is the context of the clauses under it, never a flag of its own
-        if might_concern_ai(text):
-            old_text = change.old or ""
-            modified = change.kind is ClauseKind.MODIFIED and bool(old_text)
-            _analyse(item, lang, new_clauses, partial(_said, [old_text], lang) if modified else removed)
+        if change.kind is ClauseKind.MODIFIED:   # what it now says, as a whole; judged against the old text below
+            lead = _lead_in(new_clauses, change.new_index)
+            item.found = _read(text, lang, lead=lead, lead_ban=bool(lead) and has_prohibition(lead, lang)).found
+        elif might_concern_ai(text):
+            _analyse(item, lang, new_clauses, removed)
 
     for item in items:
         if Category.AI_TRAINING in item.found:
             item.found.pop(Category.AI_FEATURE, None)
-    training_at = [(i.section, i.change.new_index) for i in items
-                   if Category.AI_TRAINING in i.found and i.change.new_index is not None]
-    for item in items:
+    def training_near(item: _Clause) -> bool:
         index = item.change.new_index
-        in_section = Category.AI_TRAINING in item.found or (index is not None and any(
-            section == item.section and 0 <= index - at <= OPT_OUT_REACH for section, at in training_at))
+        return index is not None and any(section == item.section and 0 <= index - at <= OPT_OUT_REACH
+                                         for section, at in training_at)
+
+    # Added training clauses give their section's context; modified clauses are judged with it, and then
+    # count as context themselves only when the judgement keeps their training flag.
+    training_at = [(i.section, i.change.new_index) for i in items if i.change.kind is ClauseKind.ADDED
+                   and Category.AI_TRAINING in i.found and i.change.new_index is not None]
+    for item in items:
+        if item.change.kind is ClauseKind.MODIFIED and not is_heading(item.change.text):
+            _judge_modified(item, lang, new_clauses, sections, training_near(item), now)
+    training_at += [(i.section, i.change.new_index) for i in items if i.change.kind is ClauseKind.MODIFIED
+                     and Category.AI_TRAINING in i.found and i.change.new_index is not None]
+    for item in items:
+        in_section = Category.AI_TRAINING in item.found or training_near(item)
+        if item.change.kind is ClauseKind.MODIFIED:
+            continue
         if item.change.kind is ClauseKind.REMOVED:
             old = item.change.old or ""
             if might_concern_ai(old) and optout_re.search(old) and not is_heading(old):
@@ -336,10 +483,7 @@ def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | N
             continue
         if Category.AI_OPT_OUT in item.found or not in_section or not optout_re.search(item.text):
             continue
-        fresh = _fresh_spans(item.change)
-        for start, sentence in _sentences(item.text):
-            if fresh is not None and not any(a < start + len(sentence) and b > start for a, b in fresh):
-                continue
+        for _, sentence in _sentences(item.text):
             f = facts(sentence, lang)
             f.section_training = True
             result = rule_opt_out(f)
@@ -350,32 +494,37 @@ def _classify(diff: ClauseDiff, new_clauses: Sequence[str], *, language: str | N
     flagged = [i for i in items if i.found]
     if not flagged:
         return []
-    doc_dates = _doc_dates(items, lang, now)
-    references = [d.date for d in doc_dates if d.role is not DateRole.OTHER] or [d.date for d in doc_dates]
+    references = _dated([i.text for i in items if i.change.kind is not ClauseKind.REMOVED], lang, now)
+    doc_dates = _doc_dates(items, lang, now, references)
     flags: list[Flag] = []
     for item in flagged:
-        dates = _flag_dates(item, items, lang, now, references, doc_dates)
+        dates = _flag_dates(item, new_clauses, lang, now, references, doc_dates)
         hint = _hint(item, items, lang, links)
         for category in sorted(item.found, key=_ORDER.__getitem__):
             score, evidence = item.found[category]
             flags.append(Flag(
                 category=category, score=round(min(max(score, 0.0), 1.0), 2), clause=item.change.text,
                 language=lang, clause_kind=item.change.kind, evidence=evidence, dates=dates,
-                opt_out=hint if category in (Category.AI_TRAINING, Category.AI_OPT_OUT) else None))
+                opt_out=hint if category in (Category.AI_TRAINING, Category.AI_OPT_OUT) else None,
+                previous_dates=item.previous))
     return flags
 
 
-def _flag_dates(item: _Clause, items: list[_Clause], lang: str, now: datetime, references: list[date],
+def _flag_dates(item: _Clause, new_clauses: Sequence[str], lang: str, now: datetime, references: list[date],
                 doc_dates: list[FlagDate]) -> tuple[FlagDate, ...]:
-    own = [found.flag_date for found in find_dates(item.text, lang, now=now, references=references)]
-    section: list[FlagDate] = []
-    if item.section >= 0 and item.change.kind is not ClauseKind.REMOVED:
-        for other in items:
-            if other is item or other.section != item.section or other.change.kind is ClauseKind.REMOVED:
-                continue
-            section += [found.flag_date for found in find_dates(other.text, lang, now=now,
-                                                                 references=[d.date for d in own] or references)]
-    return _dedupe(own + section + doc_dates[:MAX_DOC_DATES])
+    """The dates of one flagged clause: its own, its list lead-in's and its heading's, then the change's
+    document-level dates. A year-less date takes its year from the dated dates of the clause, its lead-in or
+    heading, else of the whole change, else the first such day on or after the version's date (`now`)."""
+    context: list[str] = []
+    if item.change.kind is not ClauseKind.REMOVED:
+        context.append(_lead_in(new_clauses, item.change.new_index))
+        if 0 <= item.section < len(new_clauses) and item.section != item.change.new_index:
+            context.append(new_clauses[item.section][:MAX_CLAUSE])
+    context = [text for text in context if text]
+    near = _dated([item.text, *context], lang, now) or references
+    found = [f for text in (item.text, *context) for f in find_dates(text, lang, now=now, references=near)]
+    inferred = {f.flag_date for f in found if f.inferred}
+    return _dedupe([f.flag_date for f in found] + doc_dates[:MAX_DOC_DATES], inferred)
 
 
 def _hint(item: _Clause, items: list[_Clause], lang: str,

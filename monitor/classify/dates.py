@@ -4,8 +4,10 @@ Candidates are found with per-language regexes ("3 novembre 2025", "1er octobre"
 "3. November 2025", "3 de noviembre de 2025", "3 listopada 2025 r.", "2025-11-03", "03/11/2025"); the day order
 of numeric dates follows the language (DMY, MDY for English when ambiguous). Each candidate is normalised and
 parsed by dateparser restricted to the language (imported lazily: it is slow to load). A date without a year
-takes the year that reference dates imply, else the next such day on or after `now`. The role comes from the
-cue that ends right before the date ("à compter du", "bis zum", "Last updated:"). Nothing here raises.
+takes the year that the dated dates around it imply, else the first such day on or after `now` — the date of
+the version the text comes from, never the wall clock — and never a year more than `MAX_YEARS_AHEAD` after it.
+The role comes from the cue that ends right before the date ("à compter du", "bis zum", "Last updated:").
+Nothing here raises.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from monitor.classify.lexicon import DATE_FILLERS, DATE_ORDER, MONTHS, SUPPORTED
 from monitor.models import DateRole, FlagDate
 
 MAX_TEXT = 20_000
+MAX_YEARS_AHEAD = 10          # a year-less date is never put further than this after the version's date
 _DIGIT_RE = re.compile(r"\d")
 _SPACE = r"[\s\u00a0\u202f]"
 _FILLERS = "(?:" + "|".join(DATE_FILLERS) + ")"     # "until the", "bis zum", "jusqu'au": the packs' fillers
@@ -144,10 +147,16 @@ def parse_candidate(cand: Candidate, language: str, year: int) -> date | None:
 
 
 def infer_year(cand: Candidate, language: str, *, references: Sequence[date], now: datetime) -> int | None:
-    """The year of a date written without one: the one nearest the reference dates, else the next occurrence."""
+    """The year of a date written without one: the one that puts it nearest the reference dates (within 400
+    days), else the first such day on or after `now` (the version's date). Never more than `MAX_YEARS_AHEAD`
+    years after `now`."""
+    today = now.date()
+    latest = today.year + MAX_YEARS_AHEAD
     best: tuple[int, int] | None = None
     for ref in references:
         for year in (ref.year - 1, ref.year, ref.year + 1):
+            if not 1900 <= year <= latest:
+                continue
             try:
                 day = date(year, cand.month, cand.day)
             except ValueError:
@@ -157,8 +166,7 @@ def infer_year(cand: Candidate, language: str, *, references: Sequence[date], no
                 best = (distance, year)
     if best is not None and best[0] <= 400:
         return best[1]
-    today = now.date()
-    for year in (today.year, today.year + 1, today.year + 2, today.year + 3, today.year + 4):
+    for year in range(today.year, min(today.year + 5, latest + 1)):
         try:
             if date(year, cand.month, cand.day) >= today:
                 return year
@@ -185,6 +193,30 @@ def _role_patterns(language: str) -> tuple[tuple[DateRole, re.Pattern[str]], ...
 _ANNOUNCE_AFTER = re.compile(r"^[\s,]{0,3}(?:\w+\s+){0,4}?(?:" + "|".join(UPDATE_STEMS) + ")", re.IGNORECASE)
 
 
+# Words that make a line about the document itself (its terms, policy, notice, version, update).
+# TODO(language packs): per-language data, like _ANNOUNCE_AFTER above.
+_DOCUMENT_RE = re.compile(
+    r"(?<!\w)(?:terms|polic|notice|agreement|statement|conditions|version|versio|versã|wersj|politique|avis|"
+    r"contrat|charte|bedingung|richtlinie|erklärung|hinweis|vertrag|términos|condicion|política|aviso|termini|"
+    r"condizion|informativ|voorwaarden|verklaring|beleid|termos|regulamin|polityk|villkor|integritetspolicy|"
+    r"updat|amend|revis|aktualis|actualiz|aggiorn|wijzig|atualiz|zmieni|uppdater|mis[es]? à jour)", re.IGNORECASE)
+_WORD_RE = re.compile(r"\w+")
+_DATELINE_TAIL = 6            # words after the date that a dateline ("Effective on ...; download a PDF") has
+
+
+def document_line(text: str, found: FoundDate) -> bool:
+    """Whether a cued effective or "last updated" date belongs to the document rather than to its sentence:
+    an update cue, a line about the document itself, or a dateline (the cue opens the line and little
+    follows the date: "Effective Date: March 31, 2023", "Gültig ab 27. Mai 2025")."""
+    if not found.cued or found.flag_date.role is DateRole.DEADLINE:
+        return False
+    if found.flag_date.role is DateRole.OTHER or _DOCUMENT_RE.search(text):
+        return True
+    opening = text[:found.start].strip(" \t#*>-–|:.")
+    tail = text[found.start + len(found.flag_date.text):]
+    return len(_WORD_RE.findall(opening)) <= 5 and len(_WORD_RE.findall(tail)) <= _DATELINE_TAIL
+
+
 def role_of(text: str, start: int, end: int, language: str) -> DateRole | None:
     """The role the words just before a date give it, or None when no cue precedes it."""
     prefix = text[max(0, start - 80):start]
@@ -209,14 +241,15 @@ class FoundDate:
     flag_date: FlagDate
     start: int
     cued: bool
+    inferred: bool = False   # written without its year
 
 
 def find_dates(text: str, language: str, *, now: datetime, references: Iterable[date] = ()) -> list[FoundDate]:
     """Every absolute date of `text` with its role. Year-less dates take their year from the text's own dated
-    dates, then `references`, then the next such day after `now`. Never raises."""
+    dates, then `references`, then the first such day on or after `now` (the version's date). Never raises."""
     try:
         return _find_dates(text[:MAX_TEXT], language, now=now, references=tuple(references))
-    except RecursionError:  # pragma: no cover - defensive: pathological input
+    except (RecursionError, ValueError, OverflowError):  # defensive: a text we cannot read has no dates
         return []
 
 
@@ -240,7 +273,7 @@ def _find_dates(text: str, language: str, *, now: datetime, references: tuple[da
             continue
         role = role_of(text, cand.start, cand.end, language)
         out.append(FoundDate(flag_date=FlagDate(text=cand.text, date=day, role=role or DateRole.OTHER),
-                             start=cand.start, cued=role is not None))
+                             start=cand.start, cued=role is not None, inferred=cand.year is None))
     return out
 
 

@@ -220,7 +220,8 @@ def history(ctx: Context, doc_id: str, as_json: bool) -> None:
 @pass_ctx
 @handle_errors
 def flags(ctx: Context, category: str | None, upcoming: bool, as_json: bool) -> None:
-    """Flagged clauses, newest first; --upcoming lists future effective dates and deadlines with days left.
+    """Flagged clauses, newest first, those a later change modified or removed marked superseded; --upcoming
+    lists the future effective dates and deadlines of current flags only, with days left.
 
     \b
     Example:
@@ -234,7 +235,8 @@ def flags(ctx: Context, category: str | None, upcoming: bool, as_json: bool) -> 
     rows: list[tuple[dict[str, Any], Any, Any]] = []
     store = ctx.store(create=False)
     check_filters(store, category=category)
-    for change, flag in store.flagged(category=category):
+    found = store.current_flags(category=category) if upcoming else store.flagged(category=category)
+    for change, flag in found:
         item = {"change": change.id, "document": change.document_id, "service": change.service_name,
                 "detected_at": change.to_json()["detected_at"], **flag.to_json()}
         if upcoming:
@@ -255,6 +257,8 @@ def flags(ctx: Context, category: str | None, upcoming: bool, as_json: bool) -> 
     for group in groups.values():
         item, change, _ = group[0]
         head = f"#{change.id}  {change.document_id}"
+        if item["superseded_by"] is not None:
+            head += f"  superseded by #{item['superseded_by']}"
         if upcoming:
             nd = item["next_date"]
             head += f"  {nd['role']} {nd['date']} (in {nd['days_left']} days)"

@@ -318,18 +318,39 @@ class Store(Connection):
             [(change_id, position, str(c.kind), c.old, c.new, c.old_index, c.new_index,
               json.dumps(c.segments, ensure_ascii=False) if c.segments else None)
              for position, c in enumerate(diff.clauses)])
+        self._supersede(document_id, change_id, to_version, diff)
         for position, flag in enumerate(flags):
             cursor = self.conn.execute(
                 """INSERT INTO flags (change_id, position, category, score, language, clause_kind, clause,
-                                      evidence, opt_out) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                                      evidence, opt_out, previous_dates) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [change_id, position, str(flag.category), float(flag.score), flag.language,
                  str(flag.clause_kind), flag.clause, json.dumps(list(flag.evidence), ensure_ascii=False),
-                 flag.opt_out])
+                 flag.opt_out, json.dumps([d.to_json() for d in flag.previous_dates], ensure_ascii=False)])
             flag_id = cursor.lastrowid
             self.conn.executemany(
                 "INSERT INTO flag_dates (flag_id, text, date, role) VALUES (?, ?, ?, ?)",
                 [(flag_id, d.text, d.date.isoformat(), str(d.role)) for d in flag.dates])
         return change_id
+
+    def _supersede(self, document_id: str, change_id: int, to_version: int, diff: ClauseDiff) -> None:
+        """Mark the document's living flags whose clause this change modified or removed (and which is not
+        still in the new version elsewhere, word for word) as superseded by it."""
+        gone = {c.old for c in diff.clauses if c.kind is not ClauseKind.ADDED and c.old is not None}
+        if not gone:
+            return
+        rows = self._all(
+            """SELECT f.id, f.clause FROM flags f JOIN changes c ON c.id = f.change_id
+               WHERE c.document_id = ? AND f.superseded_by IS NULL AND f.clause_kind != 'removed'""",
+            [document_id])
+        candidates = [r for r in rows if r["clause"] in gone]
+        if not candidates:
+            return
+        try:
+            current = set(self.version_text(document_id, to_version).split("\n"))
+        except NotFound:  # a change stored without its version text: its diff is all there is to go by
+            current = set()
+        self.conn.executemany("UPDATE flags SET superseded_by = ? WHERE id = ?",
+                              [(change_id, r["id"]) for r in candidates if r["clause"] not in current])
 
     def get_change(self, change_id: int, *, with_clauses: bool = True) -> Change:
         changes = self._changes("WHERE c.id = ?", [change_id], with_clauses=with_clauses)
@@ -397,7 +418,10 @@ class Store(Connection):
             out.setdefault(r["change_id"], []).append(Flag(
                 category=Category(r["category"]), score=r["score"], clause=r["clause"], language=r["language"],
                 clause_kind=ClauseKind(r["clause_kind"]), evidence=tuple(json.loads(r["evidence"])),
-                dates=tuple(dates.get(r["id"], ())), opt_out=r["opt_out"]))
+                dates=tuple(dates.get(r["id"], ())), opt_out=r["opt_out"],
+                previous_dates=tuple(FlagDate(text=d["text"], date=date.fromisoformat(d["date"]),
+                                              role=DateRole(d["role"])) for d in json.loads(r["previous_dates"])),
+                superseded_by=r["superseded_by"]))
         return out
 
     def _clauses(self, change_ids: Sequence[int]) -> dict[int, list[ClauseChange]]:
@@ -418,18 +442,21 @@ class Store(Connection):
                 if category is None or flag.category == category]
 
     def current_flags(self, *, category: str | None = None) -> list[tuple[Change, Flag]]:
-        """The flags whose clause is still one of the clauses of its document's latest version, newest
-        change first (same shape as `flagged`)."""
-        latest: dict[str, set[str]] = {}
-        current = []
-        for change, flag in self.flagged(category=category):
-            if change.document_id not in latest:
-                version = self.latest_version(change.document_id)
-                latest[change.document_id] = (set(self.version_text(change.document_id, version.number).split("\n"))
-                                              if version else set())
-            if flag.clause in latest[change.document_id]:
-                current.append((change, flag))
-        return current
+        """The living flags, with their change, newest change first (the shape of `flagged()`): flags that no
+        later change superseded and whose clause is still, word for word, in its document's latest version.
+        A flag on a removed clause is never current. Their dates are those of the clause as it reads now."""
+        pairs = [(change, flag) for change, flag in self.flagged(category=category)
+                 if flag.superseded_by is None and flag.clause_kind is not ClauseKind.REMOVED]
+        lines: dict[str, set[str]] = {}
+        out = []
+        for change, flag in pairs:
+            if change.document_id not in lines:
+                latest = self.latest_version(change.document_id)
+                lines[change.document_id] = (set(self.version_text(change.document_id, latest.number).split("\n"))
+                                             if latest else set())
+            if flag.clause in lines[change.document_id]:
+                out.append((change, flag))
+        return out
 
     # --- reminders --------------------------------------------------------------------------------------
 

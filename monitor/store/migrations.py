@@ -255,6 +255,27 @@ def m009_check_leases(db: Database) -> None:
 
 
 @migrations()
+def m010_living_flags(db: Database) -> None:
+    """Living flags: a flag records the later change that modified or removed its clause (`superseded_by`)
+    and, for a modified clause, its dates before the edit (`previous_dates`, JSON). Flags stored before are
+    marked from the clause diffs already stored."""
+    db.executescript(
+        """
+        ALTER TABLE flags ADD COLUMN superseded_by INTEGER REFERENCES changes(id);
+        ALTER TABLE flags ADD COLUMN previous_dates TEXT NOT NULL DEFAULT '[]';
+        UPDATE flags SET superseded_by = (
+            SELECT later.id FROM changes own
+            JOIN changes later ON later.document_id = own.document_id AND later.to_version > own.to_version
+            JOIN clauses cl ON cl.change_id = later.id AND cl.kind IN ('modified', 'removed')
+                           AND cl.old_text = flags.clause
+            WHERE own.id = flags.change_id ORDER BY later.to_version LIMIT 1)
+        WHERE clause_kind != 'removed';
+        CREATE INDEX flags_live ON flags(superseded_by, category);
+        """
+    )
+
+
+@migrations()
 def m011_ota_sources(db: Database) -> None:
     """Documents followed in a git repository of versions: what was seen of the repository, and the commit
     each version came from (also for `backfill --git`)."""

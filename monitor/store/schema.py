@@ -10,5 +10,6 @@ MIGRATION_NAMES = ("m001_initial", "m002_search", "m003_snapshot_text_hash",
                    "m007_cli_install_meta",
                    "m008_channels_reminders",
                    "m009_check_leases",
+                   "m010_living_flags",
                    "m011_ota_sources",
                    "m012_hostile_guards_final_url")
