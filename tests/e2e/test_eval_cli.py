@@ -23,3 +23,22 @@ def test_tosmon_eval_meets_the_bar():
     assert report["dates"]["accuracy"] >= 0.90, report["dates"]
     assert report["plain_negative_training_flags"] == 0
     assert report["cases"] >= 131  # "errors" lists the misses and false alarms, shown by the text report
+
+
+def test_eval_of_a_broken_case_or_an_empty_folder_is_one_line_exit_2(tmp_path):
+    """A meta.json that is not JSON (or a case without before.md) names the file; a folder without cases
+    says so instead of a report of zeros."""
+    (tmp_path / "empty").mkdir()
+    result = CliRunner().invoke(cli, ["eval", str(tmp_path / "empty")], catch_exceptions=False)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.strip() == f"error: {tmp_path / 'empty'}: no cases (cases/<id>/meta.json)"
+    case = tmp_path / "bad" / "cases" / "x"
+    case.mkdir(parents=True)
+    (case / "meta.json").write_text("{", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(tmp_path / "bad")], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {case / 'meta.json'}: not valid JSON") and result.stderr.count("\n") == 1
+    (case / "meta.json").write_text('{"labels": ["none"], "kind": "plain_negative"}', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(tmp_path / "bad")], catch_exceptions=False)
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith(f"error: {case / 'before.md'}: ") and result.stderr.count("\n") == 1
