@@ -39,6 +39,7 @@ _BLOCK = re.compile(r"^<!-- example: (?P<name>[\w.-]+) recorded (?P<day>\d{4}-\d
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)"), "<time>"),
     (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"), "<time>"),
+    (re.compile(r"\b\d{8}T\d{6}Z\b"), "<time>"),                  # iCalendar's DTSTAMP
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"(?m)^[0-9a-f]{8}(?=  )"), "<id>"),       # the short delivery ids of `tosmon alerts`
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
@@ -62,6 +63,16 @@ def blocks() -> dict[str, Block]:
     names = [b.name for b in found]
     assert len(names) == len(set(names)), f"duplicate README example names: {names}"
     return {b.name: b for b in found}
+
+
+def fenced_after(phrase: str) -> str:
+    """The body of the first fenced block after `phrase` in the README: an input an example is run on (the
+    OTA declaration `import-ota` reads), so the README shows exactly what the test feeds."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index(phrase)
+    match = re.compile(r"^```\w*\n(?P<body>.*?)^```$", re.M | re.S).search(text, start)
+    assert match, f"no fenced block after {phrase!r} in README.md"
+    return match["body"]
 
 
 def normalise(text: str, *, today: str) -> str:

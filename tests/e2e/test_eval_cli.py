@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
+from tests.readme_contract import fenced_after
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 
@@ -23,6 +24,22 @@ def test_tosmon_eval_meets_the_bar():
     assert report["dates"]["accuracy"] >= 0.90, report["dates"]
     assert report["plain_negative_training_flags"] == 0
     assert report["cases"] >= 131  # "errors" lists the misses and false alarms, shown by the text report
+    _readme_table_is(report)
+
+
+def _readme_table_is(report: dict) -> None:
+    """The README's `tosmon eval ../shared/corpus` block shows this run's cases, per-category scores and dates."""
+    shown = fenced_after("### `tosmon eval CORPUS_DIR")
+    assert f": {report['cases']} cases in " in shown, shown.splitlines()[1]
+    rows = {row[0]: row for row in map(str.split, shown.splitlines()) if len(row) == 7 and row[0].startswith("ai_")}
+    for category, score in report["categories"].items():
+        tp, fp, fn = score["tp"], score["fp"], score["fn"]   # the JSON's rates are rounded to 3 places
+        expected = [category] + [f"{tp / (tp + other):.2f}" if tp + other else "-" for other in (fp, fn)]
+        expected += [str(score[k]) for k in ("tp", "fp", "fn", "tn")]
+        assert rows.get(category) == expected, f"README eval table: {rows.get(category)} but this run: {expected}"
+    dates = report["dates"]
+    assert f": {dates['found']}/{dates['expected']} = {dates['accuracy']:.2f}" in shown
+    assert f"ai_training flags on plain negatives: {report['plain_negative_training_flags']}" in shown
 
 
 def test_eval_of_a_broken_case_or_an_empty_folder_is_one_line_exit_2(tmp_path):

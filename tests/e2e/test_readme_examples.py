@@ -8,8 +8,11 @@ from __future__ import annotations
 import contextlib
 import http.server
 import json
+import os
+import shutil
 import socket
 import sqlite3
+import subprocess
 import threading
 import time
 from pathlib import Path
@@ -20,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 from monitor.cli import cli
-from tests.readme_contract import blocks, check_block, run_transcript
+from tests.readme_contract import blocks, check_block, fenced_after, run_transcript
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "cases"
 MASTOVILLE_V1 = """# Mastoville Privacy Policy
@@ -59,7 +62,14 @@ DOCS = [("linkedin", "LinkedIn", "privacy-policy-eu", "/linkedin-privacy-eu-2025
         ("mastoville", "Mastoville", "privacy", "/mastoville-privacy.md"),
         ("example", "Example", "gone", "/missing.md")]
 MARKED = ["check", "validate-errors", "status", "log", "show", "flags", "search", "history", "text-diff",
-          "alerts", "export-csv", "exit-codes"]
+          "alerts", "export-atom", "export-ics", "export-csv", "exit-codes"]
+#: Blocks run in a second world of their own (a fresh database, files instead of pages): see `files`.
+MARKED_FILES = ["eval", "import-ota", "backfill"]
+#: The corpus cases `tosmon eval small-corpus` replays (README, "tosmon eval").
+SMALL_CORPUS = ["linkedin-privacy-eu-2025-09", "fr-clapette-terms-deadline-3", "de-schreibwelle-privacy-aifeature-8",
+                "fr-lavandine-privacy-hardneg-9", "es-verdalia-privacy-plain-10"]
+HISTORY = {"Privacy Policy": [{"fetch": "https://www.linkedin.com/legal/privacy-policy", "select": "main",
+                               "validUntil": "2023-06-01T00:00:00Z"}]}
 
 
 def _html(md_text: str) -> bytes:
@@ -158,8 +168,54 @@ def example(tmp_path_factory):
         server.stop()
 
 
+def _commit(repo: Path, text: str, day: str, message: str) -> None:
+    """Commit `text` as LinkedIn's privacy policy in an OTA-layout repository, dated `day`."""
+    (repo / "LinkedIn" / "Privacy Policy.md").write_text(text, encoding="utf-8")
+    env = {**os.environ, "GIT_AUTHOR_DATE": day, "GIT_COMMITTER_DATE": day, "GIT_AUTHOR_NAME": "ota",
+           "GIT_AUTHOR_EMAIL": "ota@example.org", "GIT_COMMITTER_NAME": "ota", "GIT_COMMITTER_EMAIL": "ota@example.org"}
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
+    subprocess.run(["git", "-C", str(repo), "commit", "-qm", message], check=True, env=env)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    """The world of the file-based examples: a corpus of five cases, the README's own OTA declaration with a
+    history beside it, and an OTA versions repository holding the two LinkedIn versions; no database yet."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    home = tmp_path_factory.mktemp("readme-files")
+    for case in SMALL_CORPUS:
+        shutil.copytree(CORPUS / case, home / "small-corpus" / "cases" / case)
+    (home / "declarations").mkdir()
+    (home / "declarations" / "LinkedIn.json").write_text(fenced_after("A declaration such as:"), encoding="utf-8")
+    (home / "declarations" / "LinkedIn.history.json").write_text(json.dumps(HISTORY), encoding="utf-8")
+    repo = home / "versions"
+    (repo / "LinkedIn").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    linkedin = CORPUS / "linkedin-privacy-eu-2025-09"
+    _commit(repo, (linkedin / "before.md").read_text(encoding="utf-8"), "2025-08-01T00:34:40Z",
+            "Record new changes of LinkedIn Privacy Policy")
+    _commit(repo, (linkedin / "after.md").read_text(encoding="utf-8"), "2025-09-18T12:34:39Z",
+            "Record new changes of LinkedIn Privacy Policy")
+    env = {"TOSMON_DB": "db/monitor.db", "TOSMON_WATCHLIST": "watchlist.yaml", "NO_COLOR": "1",
+           "COLUMNS": "160", "TZ": "UTC"}
+
+    def invoke(args: list[str]) -> Any:
+        with contextlib.chdir(home):
+            return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+
+    return invoke
+
+
 def test_every_marked_block_is_checked():
-    assert set(MARKED) | {"change-object"} <= set(blocks()), sorted(set(MARKED) - set(blocks()))
+    marked = set(MARKED) | set(MARKED_FILES) | {"change-object"}
+    assert marked <= set(blocks()), sorted(marked - set(blocks()))
+
+
+def test_readme_file_examples(files):
+    """`eval` on a small corpus, `import-ota` on the README's declaration, `backfill` of a git history."""
+    for name in MARKED_FILES:
+        check_block(name, run_transcript(blocks()[name].body, files))
 
 
 def test_readme_examples(example):
@@ -168,5 +224,6 @@ def test_readme_examples(example):
     for name in MARKED:
         check_block(name, run_transcript(blocks()[name].body, example))
     log = json.loads(example(["log", "--json"]).stdout)
+    assert json.loads(example(["export", "--format", "json"]).stdout) == log   # "`json` is exactly `log --json`"
     [change] = [c for c in log if c["document"] == "mastoville/privacy"]
     check_block("change-object", json.dumps(change, ensure_ascii=False, indent=2))
