@@ -43,8 +43,8 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"(?m)^[0-9a-f]{8}(?=  )"), "<id>"),       # the short delivery ids of `tosmon alerts`
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
-    (re.compile(r"\bin \d+ days\b"), "in <n> days"),
-    (re.compile(r"\b\d+ days ago\b"), "<n> days ago"),
+    (re.compile(r"\bin \d+ days?\b"), "in <n> days"),
+    (re.compile(r"\b\d+ days? ago\b"), "<n> days ago"),
     (re.compile(r"\b\d+(?:\.\d+)?s\b"), "<seconds>s"),
 ]
 
