@@ -149,7 +149,7 @@ def example(tmp_path_factory):
 
     def invoke(args: list[str]) -> Any:
         with contextlib.chdir(home):
-            return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+            return CliRunner().invoke(cli, args, env=env, catch_exceptions=False, prog_name="tosmon")
 
     linkedin, clapette = CORPUS / "linkedin-privacy-eu-2025-09", CORPUS / "fr-clapette-terms-deadline-3"
     server.pages[DOCS[0][3]] = _html((linkedin / "before.md").read_text(encoding="utf-8"))
@@ -202,7 +202,7 @@ def files(tmp_path_factory):
 
     def invoke(args: list[str]) -> Any:
         with contextlib.chdir(home):
-            return CliRunner().invoke(cli, args, env=env, catch_exceptions=False)
+            return CliRunner().invoke(cli, args, env=env, catch_exceptions=False, prog_name="tosmon")
 
     return invoke
 
