@@ -212,6 +212,25 @@ def test_every_marked_block_is_checked():
     assert marked <= set(blocks()), sorted(marked - set(blocks()))
 
 
+def test_every_readme_watchlist_validates(tmp_path):
+    """Each ```yaml block of the README (the configuration reference, the followed document, the channel) is a
+    watchlist `tosmon validate --strict` accepts: the reference cannot drift from the loader."""
+    import re
+
+    from tests.readme_contract import README
+
+    yamls = re.findall(r"^```yaml\n(.*?)^```$", README.read_text(encoding="utf-8"), re.M | re.S)
+    assert len(yamls) >= 3
+    env = {"TOSMON_NOTIFY_ME": "json://127.0.0.1:9/", "TOSMON_WEBHOOK_SECRET": "s", "NO_COLOR": "1"}
+    for n, text in enumerate(yamls):
+        path = tmp_path / f"readme-{n}.yaml"
+        path.write_text(text, encoding="utf-8")
+        result = CliRunner().invoke(cli, ["--watchlist", str(path), "--db", str(tmp_path / "db" / "m.db"),
+                                          "validate", "--strict"], env=env, catch_exceptions=False)
+        assert result.exit_code == 0, (text, result.output)
+    assert not (tmp_path / "db").exists()
+
+
 def test_readme_file_examples(files):
     """`eval` on a small corpus, `import-ota` on the README's declaration, `backfill` of a git history."""
     for name in MARKED_FILES:
