@@ -110,8 +110,11 @@ def transcript(body: str) -> list[str]:
     return [line[2:] for line in body.splitlines() if line.startswith("$ ")]
 
 
-def run_transcript(body: str, invoke: Callable[[list[str]], Any]) -> str:
-    """Run a transcript's commands with `invoke(args)` (a click Result) and return the transcript they give."""
+def run_transcript(body: str, invoke: Callable[[list[str]], Any],
+                   other: Callable[[list[str]], str] | None = None) -> str:
+    """Run a transcript's commands with `invoke(args)` (a click Result) and return the transcript they give.
+    A command other than `tosmon` (a `git commit` between two checks) goes to `other(args)`, which does it
+    and returns its output; a `# comment` after a command is the README's explanation, not an argument."""
     out: list[str] = []
     last = 0
     for command in transcript(body):
@@ -120,11 +123,14 @@ def run_transcript(body: str, invoke: Callable[[list[str]], Any]) -> str:
             out.append(str(last))
             continue
         stages = [s.strip() for s in command.split(" | ")]
-        args = shlex.split(stages[0])
-        assert args[0] == "tosmon", command
-        result = invoke(args[1:])
-        last = result.exit_code
-        text = result.output
+        args = shlex.split(stages[0], comments=True)
+        if args[0] != "tosmon":
+            assert other is not None, f"only tosmon commands are run in this transcript: {command}"
+            last, text = 0, other(args)
+        else:
+            result = invoke(args[1:])
+            last = result.exit_code
+            text = result.output
         for stage in stages[1:]:
             head = re.fullmatch(r"head -(\d+)", stage)
             assert head, f"only `| head -N` is supported in README transcripts: {command}"

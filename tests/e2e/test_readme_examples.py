@@ -13,6 +13,7 @@ import shutil
 import socket
 import sqlite3
 import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -168,13 +169,61 @@ def example(tmp_path_factory):
         server.stop()
 
 
+def _git_env(day: str) -> dict[str, str]:
+    """A fixed author, committer and date: the commits (and the SHAs the README shows) are the same every run."""
+    return {**os.environ, "GIT_AUTHOR_DATE": day, "GIT_COMMITTER_DATE": day, "GIT_AUTHOR_NAME": "ota",
+            "GIT_AUTHOR_EMAIL": "ota@example.org", "GIT_COMMITTER_NAME": "ota", "GIT_COMMITTER_EMAIL": "ota@example.org",
+            "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+
+
 def _commit(repo: Path, text: str, day: str, message: str) -> None:
     """Commit `text` as LinkedIn's privacy policy in an OTA-layout repository, dated `day`."""
+    (repo / "LinkedIn" / "Privacy Policy.md").parent.mkdir(parents=True, exist_ok=True)
     (repo / "LinkedIn" / "Privacy Policy.md").write_text(text, encoding="utf-8")
-    env = {**os.environ, "GIT_AUTHOR_DATE": day, "GIT_COMMITTER_DATE": day, "GIT_AUTHOR_NAME": "ota",
-           "GIT_AUTHOR_EMAIL": "ota@example.org", "GIT_COMMITTER_NAME": "ota", "GIT_COMMITTER_EMAIL": "ota@example.org"}
-    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
-    subprocess.run(["git", "-C", str(repo), "commit", "-qm", message], check=True, env=env)
+    subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=_git_env(day))
+    subprocess.run(["git", "-C", str(repo), "commit", "-qm", message], check=True, env=_git_env(day))
+
+
+class _Shown:
+    """A finished `tosmon` process, its output showing the example's folder as the README does (/tmp/demo)."""
+
+    def __init__(self, done: subprocess.CompletedProcess[str], home: Path) -> None:
+        self.exit_code = done.returncode
+        self.output = done.stdout.replace(str(home), "/tmp/demo")
+
+
+@pytest.fixture(scope="module")
+def follow(tmp_path_factory):
+    """"Following a collection": an OTA-layout repository holding LinkedIn's first version, in a folder with no
+    watchlist or database yet; `git -C versions commit ...` in the transcript commits its second version."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    home = tmp_path_factory.mktemp("readme-follow")
+    repo = home / "versions"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    linkedin = CORPUS / "linkedin-privacy-eu-2025-09"
+    _commit(repo, (linkedin / "before.md").read_text(encoding="utf-8"), "2025-08-01T00:34:40Z",
+            "Record new changes of LinkedIn Privacy Policy")
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "160", "TZ": "UTC"}
+    for name in ("TOSMON_DB", "TOSMON_WATCHLIST"):
+        env.pop(name, None)
+
+    def invoke(args: list[str]) -> Any:
+        # One process per command, as a user types them: a check reuses its process's fetch of a repository
+        # for a while, and a commit made between two commands must be seen by the second.
+        done = subprocess.run([sys.executable, "-m", "monitor", *args], cwd=home, env=env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+        return _Shown(done, home)
+
+    def git(args: list[str]) -> str:
+        assert args[:3] == ["git", "-C", "versions"] and "commit" in args, args
+        (repo / "LinkedIn" / "Privacy Policy.md").write_text((linkedin / "after.md").read_text(encoding="utf-8"),
+                                                             encoding="utf-8")
+        done = subprocess.run(args, cwd=home, env=_git_env("2025-09-18T12:34:39Z"), capture_output=True, text=True,
+                              check=True)
+        return done.stdout + done.stderr
+
+    return invoke, git
 
 
 @pytest.fixture(scope="module")
@@ -208,7 +257,7 @@ def files(tmp_path_factory):
 
 
 def test_every_marked_block_is_checked():
-    marked = set(MARKED) | set(MARKED_FILES) | {"change-object"}
+    marked = set(MARKED) | set(MARKED_FILES) | {"change-object", "follow"}
     assert marked <= set(blocks()), sorted(marked - set(blocks()))
 
 
@@ -229,6 +278,12 @@ def test_every_readme_watchlist_validates(tmp_path):
                                           "validate", "--strict"], env=env, catch_exceptions=False)
         assert result.exit_code == 0, (text, result.output)
     assert not (tmp_path / "db").exists()
+
+
+def test_readme_follow_example(follow):
+    """`import-ota --versions`, two checks around a commit, and what status, history and show say of it."""
+    invoke, git = follow
+    check_block("follow", run_transcript(blocks()["follow"].body, invoke, git))
 
 
 def test_readme_file_examples(files):
