@@ -158,11 +158,25 @@ def _key_text(meta: dict[str, Any]) -> tuple[str, ...]:
 
 
 def replay_case(case_dir: Path) -> tuple[dict[str, Any], list[Flag]]:
-    """meta.json and the flags the classifier gives one case."""
-    meta = json.loads((case_dir / "meta.json").read_text(encoding="utf-8"))
-    old = clauses_from_markdown((case_dir / "before.md").read_text(encoding="utf-8"))
-    new = clauses_from_markdown((case_dir / "after.md").read_text(encoding="utf-8"))
+    """meta.json and the flags the classifier gives one case; a case that cannot be read is a ConfigError
+    naming its file."""
+    meta_path = case_dir / "meta.json"
+    try:
+        meta = json.loads(_read(meta_path))
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"not valid JSON ({exc})", path=str(meta_path)) from None
+    if not isinstance(meta, dict):
+        raise ConfigError("not a JSON object", path=str(meta_path))
+    old = clauses_from_markdown(_read(case_dir / "before.md"))
+    new = clauses_from_markdown(_read(case_dir / "after.md"))
     return meta, classify(diff_clauses(old, new), new, now=_now(meta))
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(getattr(exc, "strerror", None) or str(exc), path=str(path)) from None
 
 
 def _case_dirs(corpus_dir: Path) -> Iterable[Path]:
@@ -179,7 +193,10 @@ def evaluate_corpus(corpus_dir: str | Path) -> EvalReport:
         raise ConfigError("not a corpus directory", path=str(corpus))
     report = EvalReport(corpus=str(corpus))
     started = time.perf_counter()
-    for case_dir in _case_dirs(corpus):
+    cases = list(_case_dirs(corpus))
+    if not cases:
+        raise ConfigError("no cases (cases/<id>/meta.json)", path=str(corpus))
+    for case_dir in cases:
         meta, flags = replay_case(case_dir)
         _score(report, case_dir.name, meta, flags)
     report.seconds = time.perf_counter() - started

@@ -340,11 +340,13 @@ def import_versions(repo: str, clones: Path, services: Sequence[str] = ()) -> Im
     result = ImportResult()
     wanted = {name.lower(): name for name in services}
     found: set[str] = set()
+    folders: set[str] = set()     # every service of the repository, to suggest one for a typo
     for path in git(clone.path, "ls-tree", "-r", "--name-only", "-z", clone.head).split("\0"):
         parts = path.split("/")
         if len(parts) != 2 or not parts[1].endswith(".md"):
             continue
         name, terms_type = parts[0], parts[1].removesuffix(".md")
+        folders.add(name)
         slug, doc_slug = slugify(name), slugify(terms_type)
         if wanted:
             match = wanted.keys() & {name.lower(), slug}
@@ -364,10 +366,20 @@ def import_versions(repo: str, clones: Path, services: Sequence[str] = ()) -> Im
         entry.documents[doc_slug] = {"ota": {"repo": repo, "path": path}}
     for key, name in wanted.items():
         if key not in found and slugify(name) not in found:
-            result.errors.append(ConfigError(f"no service {name!r} (a folder of .md files)", path=repo))
+            result.errors.append(ConfigError(f"no service {name!r} (a folder of .md files){_closest(name, folders)}",
+                                             path=repo))
     if not result.entries and not result.errors:
         result.errors.append(ConfigError("no <Service>/<Terms type>.md files", path=repo))
     return result
+
+
+def _closest(name: str, folders: set[str]) -> str:
+    """` (did you mean 'ChatGPT'?)` for the service folder closest to a mistyped `--service`, else ``."""
+    import difflib
+
+    by_key = {key: folder for folder in sorted(folders) for key in (folder.lower(), slugify(folder))}
+    close = difflib.get_close_matches(name.lower(), list(by_key), n=1, cutoff=0.6)
+    return f" (did you mean {by_key[close[0]]!r}?)" if close else ""
 
 
 # --- YAML ------------------------------------------------------------------------------------------------

@@ -95,7 +95,8 @@ def flag_block(flags: Sequence[Flag], *, now: datetime, color: bool = False) -> 
     lines.append(f"    {_p(flag.clause)}")
     for d in flag.dates:
         left = days_until(d.date, now=now)
-        when = f"in {left} days" if left > 0 else ("today" if left == 0 else f"{-left} days ago")
+        plural = "" if abs(left) == 1 else "s"
+        when = f"in {left} day{plural}" if left > 0 else ("today" if left == 0 else f"{-left} day{plural} ago")
         lines.append(f"    {d.role}: {d.date.isoformat()} ({when}) — “{_p(d.text)}”")
     if flag.modified and {(d.date, d.role) for d in flag.previous_dates} != {(d.date, d.role) for d in flag.dates}:
         was = ", ".join(f"{d.role} {d.date.isoformat()}" for d in flag.previous_dates) or "no date"

@@ -39,11 +39,12 @@ _BLOCK = re.compile(r"^<!-- example: (?P<name>[\w.-]+) recorded (?P<day>\d{4}-\d
 _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)"), "<time>"),
     (re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}"), "<time>"),
+    (re.compile(r"\b\d{8}T\d{6}Z\b"), "<time>"),                  # iCalendar's DTSTAMP
     (re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"), "<uuid>"),
     (re.compile(r"(?m)^[0-9a-f]{8}(?=  )"), "<id>"),       # the short delivery ids of `tosmon alerts`
     (re.compile(r"127\.0\.0\.1:\d+"), "127.0.0.1:<port>"),
-    (re.compile(r"\bin \d+ days\b"), "in <n> days"),
-    (re.compile(r"\b\d+ days ago\b"), "<n> days ago"),
+    (re.compile(r"\bin \d+ days?\b"), "in <n> days"),
+    (re.compile(r"\b\d+ days? ago\b"), "<n> days ago"),
     (re.compile(r"\b\d+(?:\.\d+)?s\b"), "<seconds>s"),
 ]
 
@@ -62,6 +63,16 @@ def blocks() -> dict[str, Block]:
     names = [b.name for b in found]
     assert len(names) == len(set(names)), f"duplicate README example names: {names}"
     return {b.name: b for b in found}
+
+
+def fenced_after(phrase: str) -> str:
+    """The body of the first fenced block after `phrase` in the README: an input an example is run on (the
+    OTA declaration `import-ota` reads), so the README shows exactly what the test feeds."""
+    text = README.read_text(encoding="utf-8")
+    start = text.index(phrase)
+    match = re.compile(r"^```\w*\n(?P<body>.*?)^```$", re.M | re.S).search(text, start)
+    assert match, f"no fenced block after {phrase!r} in README.md"
+    return match["body"]
 
 
 def normalise(text: str, *, today: str) -> str:
@@ -99,8 +110,11 @@ def transcript(body: str) -> list[str]:
     return [line[2:] for line in body.splitlines() if line.startswith("$ ")]
 
 
-def run_transcript(body: str, invoke: Callable[[list[str]], Any]) -> str:
-    """Run a transcript's commands with `invoke(args)` (a click Result) and return the transcript they give."""
+def run_transcript(body: str, invoke: Callable[[list[str]], Any],
+                   other: Callable[[list[str]], str] | None = None) -> str:
+    """Run a transcript's commands with `invoke(args)` (a click Result) and return the transcript they give.
+    A command other than `tosmon` (a `git commit` between two checks) goes to `other(args)`, which does it
+    and returns its output; a `# comment` after a command is the README's explanation, not an argument."""
     out: list[str] = []
     last = 0
     for command in transcript(body):
@@ -109,11 +123,14 @@ def run_transcript(body: str, invoke: Callable[[list[str]], Any]) -> str:
             out.append(str(last))
             continue
         stages = [s.strip() for s in command.split(" | ")]
-        args = shlex.split(stages[0])
-        assert args[0] == "tosmon", command
-        result = invoke(args[1:])
-        last = result.exit_code
-        text = result.output
+        args = shlex.split(stages[0], comments=True)
+        if args[0] != "tosmon":
+            assert other is not None, f"only tosmon commands are run in this transcript: {command}"
+            last, text = 0, other(args)
+        else:
+            result = invoke(args[1:])
+            last = result.exit_code
+            text = result.output
         for stage in stages[1:]:
             head = re.fullmatch(r"head -(\d+)", stage)
             assert head, f"only `| head -N` is supported in README transcripts: {command}"

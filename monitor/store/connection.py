@@ -28,9 +28,12 @@ class Connection:
         self.path = str(path)
         if not create and not Path(self.path).exists():
             raise StoreError(f"{self.path}: no such database (run `tosmon check` or `tosmon run` first)")
-        try:
-            if create:
+        if create:
+            try:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(f"{self.path}: cannot create its folder: {exc.strerror or exc}") from exc
+        try:
             self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False,
                                         isolation_level=None)  # autocommit; atomic() opens transactions
             self._db: Database | None = None

@@ -122,3 +122,12 @@ def test_dates_ids_and_limits_never_raise(one_change, since, number, limit):
         assert result.exit_code in (0, 2), (args, result.output)
         if result.exit_code == 2 and not result.stderr.startswith("Usage:"):   # click's own usage errors
             assert result.stderr.count("\n") == 1, (args, result.stderr)
+
+
+def test_a_database_folder_that_cannot_be_made_is_one_line(tmp_path, run_cli, write_watchlist):
+    """`--db` under a regular file (or anywhere mkdir fails) was a FileNotFoundError/NotADirectoryError traceback."""
+    write_watchlist("services:\n  acme:\n    documents:\n      privacy:\n        url: http://127.0.0.1:9/x\n")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    result = run_cli("--db", str(tmp_path / "afile" / "db" / "monitor.db"), "check")
+    assert result.exit_code == 1 and result.stdout == "", result.output
+    assert result.stderr == f"error: {tmp_path / 'afile' / 'db' / 'monitor.db'}: cannot create its folder: Not a directory\n"

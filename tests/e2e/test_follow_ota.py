@@ -461,6 +461,9 @@ def test_import_ota_versions_writes_every_document_or_the_services_named(tmp_pat
                     "        url: https://example.com/terms\n")
     bad = run_cli("import-ota", "--versions", str(repo), "--service", "Gemini", "--write")
     assert bad.exit_code == 2 and f"error: {repo}: no service 'Gemini'" in bad.stderr
+    typo = run_cli("import-ota", "--versions", str(repo), "--service", "chatgtp")
+    assert typo.exit_code == 2 and typo.stderr == (f"error: {repo}: no service 'chatgtp' (a folder of .md files)"
+                                                    " (did you mean 'ChatGPT'?)\n"), typo.stderr
 
     some = run_cli("import-ota", "--versions", str(repo), "--service", "le-chat")
     assert some.exit_code == 0, some.output

@@ -32,3 +32,19 @@ def test_local_times_and_days(kolkata):
     hit = SearchHit(document_id="a/b", version=2, at=LATE, kind="added", text="x", change_id=7)
     assert "  2026-01-06  #7 added" in search_line(hit, ["x"], local=True)
     assert "  2026-01-05  #7 added" in search_line(hit, ["x"])
+
+
+def test_days_left_are_counted_in_singular_and_plural():
+    """`show` and `flags` said "(in 1 days)" for tomorrow's date and "(1 days ago)" for yesterday's."""
+    from datetime import date
+
+    from monitor.models import Category, DateRole, Flag, FlagDate
+    from monitor.render import flag_block
+
+    days = {"tomorrow": date(2026, 1, 6), "yesterday": date(2026, 1, 4), "later": date(2026, 1, 8),
+            "today": date(2026, 1, 5)}
+    flag = Flag(category=Category("ai_training"), score=0.9, clause="c",
+                dates=tuple(FlagDate(text=k, date=d, role=DateRole("other")) for k, d in days.items()))
+    lines = "\n".join(flag_block([flag], now=LATE))
+    assert "(in 1 day) — “tomorrow”" in lines and "(1 day ago) — “yesterday”" in lines
+    assert "(in 3 days) — “later”" in lines and "(today) — “today”" in lines
