@@ -2,7 +2,8 @@
 
 Candidates are found with per-language regexes ("3 novembre 2025", "1er octobre", "November 3, 2025",
 "3. November 2025", "3 de noviembre de 2025", "3 listopada 2025 r.", "2025-11-03", "03/11/2025"); the day order
-of numeric dates follows the language (DMY, MDY for English when ambiguous). Each candidate is normalised and
+of numeric dates follows the language (DMY; English is written both ways, so "09/08/2024" takes the reading
+nearer the version's date: terms announce dates weeks ahead, not a season apart). Each candidate is normalised and
 parsed by dateparser restricted to the language (imported lazily: it is slow to load). A date without a year
 takes the year that the dated dates around it imply, else the first such day on or after `now` — the date of
 the version the text comes from, never the wall clock — and never a year more than `MAX_YEARS_AHEAD` after it.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
@@ -41,6 +42,7 @@ class Candidate:
     month: int
     year: int | None
     month_word: str | None   # the month as written, for dateparser; None for numeric dates
+    ambiguous: bool = False  # numeric, day and month <= 12, in a language written both MDY and DMY (English)
 
 
 def _month_alternation(language: str) -> str:
@@ -101,8 +103,9 @@ def candidates(text: str, language: str) -> list[Candidate]:
             month, day = a, b
         else:
             day, month = a, b
+        ambiguous = DATE_ORDER.get(lang) == "MDY" and a != b and max(a, b) <= 12
         found.append(Candidate(text=m.group(0), start=m.start(), end=m.end(), day=day, month=month,
-                               year=int(m.group("year")), month_word=None))
+                               year=int(m.group("year")), month_word=None, ambiguous=ambiguous))
     found.sort(key=lambda c: (c.start, -(c.end - c.start)))
     kept: list[Candidate] = []
     for cand in found:
@@ -259,6 +262,10 @@ def _find_dates(text: str, language: str, *, now: datetime, references: tuple[da
     for cand in cands:
         if cand.year is not None:
             parsed = parse_candidate(cand, language, cand.year)
+            if parsed is not None and cand.ambiguous:   # the reading nearer the version's date: terms announce
+                swapped = parse_candidate(replace(cand, day=cand.month, month=cand.day), language, cand.year)
+                if swapped is not None and abs(swapped - now.date()) < abs(parsed - now.date()):
+                    parsed = swapped                     # dates weeks away, not a season apart
             if parsed is not None:
                 full.append((cand, parsed))
     own_refs = [d for _, d in full]

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from monitor.classify.dates import extract_dates
+from monitor.classify.dates import extract_dates, find_dates
 from monitor.models import DateRole
 
 NOW = datetime(2025, 9, 18, tzinfo=UTC)
@@ -62,3 +62,15 @@ def test_nonsense_dates_are_dropped() -> None:
 
 def test_text_is_kept_as_written() -> None:
     assert extract_dates("3. November 2025", "de", now=NOW)[0].text == "3. November 2025"
+
+
+def test_an_english_numeric_date_read_both_ways_takes_the_reading_nearer_the_version() -> None:
+    """English is written month-first and day-first: "09/08/2024" in a version of 10 July 2024 is 9 August
+    (a month ahead), not 8 September; French and German stay day-first whatever the version's date."""
+    version = datetime(2024, 7, 10, tzinfo=UTC)
+    [found] = find_dates("This Privacy Policy applies from 09/08/2024.", "en", now=version)
+    assert found.flag_date.date.isoformat() == "2024-08-09"
+    [found] = find_dates("This Privacy Policy applies from 09/08/2024.", "en", now=datetime(2024, 9, 1, tzinfo=UTC))
+    assert found.flag_date.date.isoformat() == "2024-09-08"
+    [found] = find_dates("Applicable à partir du 07/08/2024.", "fr", now=datetime(2024, 7, 3, tzinfo=UTC))
+    assert found.flag_date.date.isoformat() == "2024-08-07"
