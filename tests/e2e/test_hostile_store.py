@@ -14,6 +14,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -70,6 +72,20 @@ def finish(proc: subprocess.Popen[str]) -> str:
     if proc.poll() is None:
         proc.kill()
     return proc.communicate(timeout=20)[1]
+
+
+@contextmanager
+def logged_daemon(tmp_path: Path, db: Path) -> Iterator[tuple[subprocess.Popen[str], list[str]]]:
+    """`tosmon run` on `db`, its stderr collected line by line into the list it yields; killed at the end."""
+    proc = start(tmp_path, db)
+    log: list[str] = []
+    reader = threading.Thread(target=lambda: log.extend(iter(proc.stderr.readline, "")), daemon=True)
+    reader.start()
+    try:
+        yield proc, log
+    finally:
+        finish(proc)
+        reader.join(timeout=5)
 
 
 def serve(page_server, write_watchlist, round_: int) -> None:
@@ -192,39 +208,29 @@ def test_a_real_full_disk_is_one_line_and_the_daemon_recovers_by_itself(tmp_path
                                                                         write_watchlist, wait_for):
     db = tmpfs / "monitor.db"
     serve(page_server, write_watchlist, 0)
-    proc = start(tmp_path, db)
-    log: list[str] = []
-    reader = threading.Thread(target=lambda: log.extend(iter(proc.stderr.readline, "")), daemon=True)
-    reader.start()
-    try:
-        wait_for(lambda: versions_of_every_doc(db, 1), timeout=90)
-        filler = tmpfs / "filler"
-        for round_ in range(1, 4):                         # each round: fill the disk, change every page
-            fill(filler)
-            serve(page_server, write_watchlist, round_)
-            wait_for(lambda: any("disk is full" in line for line in log), timeout=60)
-            time.sleep(4)                                  # several rounds of checks on the full disk
-            filler.unlink()
-            wait_for(lambda r=round_: versions_of_every_doc(db, r + 1), timeout=90)
-            log.clear()
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=20)
-    except AssertionError as exc:
-        raise AssertionError("".join(log)) from exc
-    finally:
-        finish(proc)
-        reader.join(timeout=5)
+    with logged_daemon(tmp_path, db) as (proc, log):
+        try:
+            wait_for(lambda: versions_of_every_doc(db, 1), timeout=90)
+            filler = tmpfs / "filler"
+            for round_ in range(1, 4):                         # each round: fill the disk, change every page
+                fill(filler)
+                serve(page_server, write_watchlist, round_)
+                wait_for(lambda: any("disk is full" in line for line in log), timeout=60)
+                time.sleep(4)                                  # several rounds of checks on the full disk
+                filler.unlink()
+                wait_for(lambda r=round_: versions_of_every_doc(db, r + 1), timeout=90)
+                log.clear()
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=20)
+        except AssertionError as exc:
+            raise AssertionError("".join(log)) from exc
     all_readable(db)
 
 
 def test_a_full_disk_is_reported_once_per_episode(tmp_path, tmpfs, page_server, write_watchlist, wait_for):
     db = tmpfs / "monitor.db"
     serve(page_server, write_watchlist, 0)
-    proc = start(tmp_path, db)
-    log: list[str] = []
-    reader = threading.Thread(target=lambda: log.extend(iter(proc.stderr.readline, "")), daemon=True)
-    reader.start()
-    try:
+    with logged_daemon(tmp_path, db) as (_proc, log):
         wait_for(lambda: versions_of_every_doc(db, 1), timeout=90)
         fill(tmpfs / "filler")
         serve(page_server, write_watchlist, 1)
@@ -235,9 +241,6 @@ def test_a_full_disk_is_reported_once_per_episode(tmp_path, tmpfs, page_server, 
         (tmpfs / "filler").unlink()
         wait_for(lambda: any("writable again" in line for line in log), timeout=60)
         wait_for(lambda: versions_of_every_doc(db, 2), timeout=60)
-    finally:
-        finish(proc)
-        reader.join(timeout=5)
 
 
 def run_daemon(tmp_path: Path, db: Path) -> subprocess.CompletedProcess[str]:
@@ -300,11 +303,7 @@ def test_a_symlinked_database_path_cannot_start_a_second_daemon(tmp_path, db_pat
 def test_a_long_held_lock_is_one_line_and_the_daemon_carries_on(tmp_path, db_path, page_server, write_watchlist,
                                                                  wait_for):
     serve(page_server, write_watchlist, 0)
-    proc = start(tmp_path, db_path)
-    log: list[str] = []
-    reader = threading.Thread(target=lambda: log.extend(iter(proc.stderr.readline, "")), daemon=True)
-    reader.start()
-    try:
+    with logged_daemon(tmp_path, db_path) as (_proc, log):
         wait_for(lambda: versions_of_every_doc(db_path, 1), timeout=90)
         holder = sqlite3.connect(db_path, isolation_level=None)   # another program writing for 25 s
         holder.execute("BEGIN EXCLUSIVE")
@@ -320,6 +319,3 @@ def test_a_long_held_lock_is_one_line_and_the_daemon_carries_on(tmp_path, db_pat
         locked = [line for line in log if "locked" in line and "ERROR" in line]
         assert len(locked) == 1, locked
         assert not any("Traceback" in line for line in log), "".join(log)
-    finally:
-        finish(proc)
-        reader.join(timeout=5)
