@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -24,6 +24,8 @@ from monitor.timeutil import utc_now
 if TYPE_CHECKING:
     from monitor.models import Change, FollowedState, VersionInfo
     from monitor.store import Store
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def known_document(store: Store, doc_id: str) -> None:
@@ -60,6 +62,14 @@ def _source_json(state: FollowedState) -> dict[str, Any]:
     return {"repo": state.repo, "path": state.path, "last_commit": state.last_commit,
             "last_commit_at": iso_z(state.last_commit_at) if state.last_commit_at else None,
             "last_commit_url": state.source.commit_url(state.last_commit) if state.last_commit else None}
+
+
+def diff_view_options(command: F) -> F:
+    """`--context N` and `--side-by-side`, the clause-diff view shared by `show` and `diff`."""
+    command = click.option("--side-by-side", "side", is_flag=True, help="Old and new text in two columns.")(command)
+    return click.option("--context", "context", type=click.IntRange(min=-1), default=12, show_default=True,
+                        help="Unchanged words kept around each edit of a modified clause (-1: the whole clause)."
+                        )(command)
 
 
 @cli.command()
@@ -146,9 +156,7 @@ def log_(ctx: Context, document: str | None, service: str | None, since: str | N
 
 @cli.command()
 @click.argument("change_id", type=int)
-@click.option("--context", "context", type=click.IntRange(min=-1), default=12, show_default=True,
-              help="Unchanged words kept around each edit of a modified clause (-1: the whole clause).")
-@click.option("--side-by-side", "side", is_flag=True, help="Old and new text in two columns.")
+@diff_view_options
 @click.option("--json", "as_json", is_flag=True, help="The change object (with its clauses) on stdout.")
 @pass_ctx
 @handle_errors
@@ -409,9 +417,7 @@ def text(ctx: Context, doc_id: str, number: int | None, at: str | None, as_json:
 @click.argument("doc_id")
 @click.argument("old", type=int, metavar="A")
 @click.argument("new", type=int, metavar="B")
-@click.option("--context", "context", type=click.IntRange(min=-1), default=12, show_default=True,
-              help="Unchanged words kept around each edit of a modified clause (-1: the whole clause).")
-@click.option("--side-by-side", "side", is_flag=True, help="Old and new text in two columns.")
+@diff_view_options
 @click.option("--json", "as_json", is_flag=True, help="The counts and clauses as one JSON document.")
 @pass_ctx
 @handle_errors
