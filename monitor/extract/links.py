@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from monitor.text import fold
 
 MAX_LINKS = 5_000
@@ -36,3 +39,124 @@ def page_links(html: str, base_url: str) -> dict[str, str]:
         if len(links) >= MAX_LINKS:
             break
     return links
+
+
+#: At most this many links are kept with a version (the links inside its legal text, not the page's).
+MAX_TEXT_LINKS = 1_000
+_BLOCKS = frozenset({"p", "li", "td", "th", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+                     "div", "section", "article", "main", "body", "caption", "figcaption", "summary", "pre",
+                     "address", "form", "table", "ul", "ol", "dl"})
+_CHROME = frozenset({"nav", "header", "footer", "aside"})
+_CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"})
+#: Query parameters that say who clicked from where, not where a link goes: they rotate between fetches.
+_TRACKING = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid",
+                       "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "ref_src", "spm", "trk", "sid", "sessionid",
+                       "session_id", "jsessionid", "phpsessid", "aspsessionid", "cfid", "cftoken", "nonce",
+                       "_", "cb", "cachebuster", "ts", "timestamp", "token", "csrf", "csrf_token"})
+_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "_hs")
+
+
+def normalise_target(url: str) -> str:
+    """A link target without what rotates between fetches: tracking and session parameters (`utm_*`,
+    `fbclid`, `sessionid`...), `;jsessionid=` path parameters, an empty fragment; the scheme and host in
+    lower case. A `mailto:` target is its address, lower case, without its query."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "mailto":
+        return "mailto:" + parts.path.split("?")[0].strip().lower()
+    path = parts.path.split(";", 1)[0] if ";jsessionid=" in parts.path.lower() else parts.path
+    query = [(key, value) for key, value in parse_qsl(parts.query, keep_blank_values=True)
+             if key.lower() not in _TRACKING and not key.lower().startswith(_TRACKING_PREFIXES)]
+    return urlunsplit((scheme, parts.netloc.lower(), path or "/", urlencode(query), parts.fragment))
+
+
+def _block(anchor: Any) -> Any:
+    """The nearest block element around an anchor: the paragraph, list item or cell it is part of; None
+    for a link in page chrome (`<nav>`, `<header>`, `<footer>`, `<aside>` or their ARIA roles), whose text
+    may also be a clause ("Privacy policy") but which is not part of the legal text."""
+    block = None
+    node = anchor.getparent()
+    while node is not None:
+        tag = node.tag.lower() if isinstance(node.tag, str) else ""
+        if tag in _CHROME or (node.get("role") or "").lower() in _CHROME_ROLES:
+            return None
+        if block is None and tag in _BLOCKS:
+            block = node
+        node = node.getparent()
+    return block
+
+
+def text_links(html: str, base_url: str, clauses: Sequence[str]) -> list[tuple[str, str]]:
+    """The links inside a page's legal text, as (link text, normalised target) in page order, each pair
+    once: the links of the page whose paragraph (list item, cell) is in `clauses`, the text the extraction
+    kept. A navigation or footer link is left out because its block is not in the kept text; a link that
+    is alone in its block counts only when that block is a whole clause."""
+    from urllib.parse import urljoin, urlsplit
+
+    from lxml import etree
+
+    kept = "\n" + "\n".join(fold(_unmarked(c)).lower() for c in clauses) + "\n"
+    if not html.strip() or len(kept) < 3:
+        return []
+    try:
+        root = etree.fromstring(html, etree.HTMLParser(recover=True))
+    except (etree.ParserError, ValueError):
+        return []
+    if root is None:
+        return []
+    found: list[tuple[str, str]] = []
+    seen: set[tuple[str, str]] = set()
+    blocks: dict[Any, str] = {}
+    for scanned, anchor in enumerate(root.iter("a")):
+        if scanned >= MAX_LINKS or len(found) >= MAX_TEXT_LINKS:
+            break
+        href = (anchor.get("href") or "").strip()
+        text = fold("".join(anchor.itertext()))
+        if not href or not 2 <= len(text) <= 120 or text.lower() not in kept:
+            continue
+        block = _block(anchor)
+        if block is None:
+            continue
+        if block not in blocks:
+            blocks[block] = fold("".join(block.itertext())).lower()
+        context = blocks[block]
+        alone = context == text.lower()
+        if not context or (f"\n{context}\n" not in kept if alone else context not in kept):
+            continue
+        target = urljoin(base_url, href)
+        if urlsplit(target).scheme.lower() not in _LINK_SCHEMES:
+            continue
+        pair = (text, normalise_target(target))
+        if pair not in seen:
+            seen.add(pair)
+            found.append(pair)
+    return found
+
+
+def _unmarked(clause: str) -> str:
+    """A clause without its heading or list marker (`# `, `- `)."""
+    if clause.startswith("#"):
+        return clause.lstrip("#").lstrip()
+    return clause[2:] if clause.startswith("- ") else clause
+
+
+def link_changes(old: Sequence[tuple[str, str]], new: Sequence[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """The links whose target changed, as (text, old target, new target): for each link text in both
+    versions with as many targets in each, the targets that differ in order. A link added or removed with
+    its text is a change of the text, not of a target."""
+    def by_text(pairs: Sequence[tuple[str, str]]) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for text, target in pairs:
+            out.setdefault(text, []).append(target)
+        return out
+
+    before, after = by_text(old), by_text(new)
+    changes: list[tuple[str, str, str]] = []
+    for text, targets in after.items():
+        previous = before.get(text)
+        if previous is None or len(previous) != len(targets) or set(previous) == set(targets):
+            continue
+        changes += [(text, a, b) for a, b in zip(previous, targets, strict=True) if a != b]
+    return changes
