@@ -256,17 +256,18 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
                                    now, moved=moved, new_links=_text_links(fetched, clauses))
         elif not changed or clauses is None or text is None:
             result = CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
-        elif latest is None or old_text is None:
+        elif latest is None or old_text is None:   # its links are read from its stored page when needed
             store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id,
-                              links=_text_links(fetched, clauses))
+                              links=_text_links(fetched, clauses) if not single else None)
             result = CheckResult(document_id=doc.id, outcome=Outcome.NEW)
         else:
             links = functools.cache(lambda: _links(fetched))   # parsed only if a hint needs a link
-            new_links = _text_links(fetched, clauses)
-            old_links = store.version_links(doc.id, latest.number) or []
-            result = record_change(doc, store, alerts, old_text.split("\n"), clauses, latest.number,
+            old_lines = old_text.split("\n")
+            old_links = _version_links(doc, store, latest, old_lines)
+            new_links = _text_links(fetched, clauses) if old_links or not single else None
+            result = record_change(doc, store, alerts, old_lines, clauses, latest.number,
                                    fingerprint, snapshot_id, now, links=links, revert_to=revert_to,
-                                   moved=_link_changes(doc, old_links, new_links), new_links=new_links)
+                                   moved=_link_changes(doc, old_links or [], new_links or []), new_links=new_links)
         if state.failing_alerted:
             _enqueue(store, alerts, Event.DOCUMENT_RECOVERED,
                      _document_payload(doc, reason=store.last_error(doc.id), since=state.failing_since),
@@ -301,14 +302,31 @@ def _link_changes(doc: Document, old: Sequence[tuple[str, str]],
             for text, before, after in link_changes(old, new)]
 
 
+def _version_links(doc: Document, store: Store, version: VersionInfo,
+                   clauses: Sequence[str]) -> list[tuple[str, str]] | None:
+    """The links inside a version's text: as stored, else read from the page it was made from (a version
+    of a single-URL document is stored without them, so that a new document costs no second parse) and
+    stored; None when that page is not kept."""
+    stored = store.version_links(doc.id, version.number)
+    if stored is not None or len(doc.urls) != 1 or version.snapshot_id is None:
+        return stored
+    body = store.snapshot_body(version.snapshot_id)
+    if body is None or body.startswith(b"%PDF-"):
+        return None
+    html, _ = decode_body(body)
+    links = text_links(html, store.final_urls(doc.id)[1].get(version.number, doc.url), clauses)
+    store.set_version_links(doc.id, version.number, links)
+    return links
+
+
 def _moved_links(doc: Document, store: Store, latest: VersionInfo | None, fetched: Fetched,
                  clauses: Sequence[str]) -> list[LinkChange]:
     """On a check whose text is the latest version's: the link targets inside it that moved. The page is
-    parsed for its links only when that version has some (a version stored before links were kept gets
-    them recorded now, with no change)."""
+    parsed for its links only when that version has some (when its links cannot be known, those of this
+    page are recorded for it, with no change)."""
     if latest is None or fetched.not_modified:
         return []
-    old = store.version_links(doc.id, latest.number)
+    old = _version_links(doc, store, latest, clauses)
     if old == []:
         return []
     new = _text_links(fetched, clauses)

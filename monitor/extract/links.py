@@ -46,8 +46,6 @@ MAX_TEXT_LINKS = 1_000
 _BLOCKS = frozenset({"p", "li", "td", "th", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
                      "div", "section", "article", "main", "body", "caption", "figcaption", "summary", "pre",
                      "address", "form", "table", "ul", "ol", "dl"})
-_CHROME = frozenset({"nav", "header", "footer", "aside"})
-_CHROME_ROLES = frozenset({"navigation", "banner", "contentinfo", "complementary"})
 #: Query parameters that say who clicked from where, not where a link goes: they rotate between fetches.
 _TRACKING = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "igshid", "mc_cid",
                        "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi", "ref_src", "spm", "trk", "sid", "sessionid",
@@ -72,33 +70,42 @@ def normalise_target(url: str) -> str:
     return urlunsplit((scheme, parts.netloc.lower(), path or "/", urlencode(query), parts.fragment))
 
 
+_CHROME_XPATH = ("//nav//a | //header//a | //footer//a | //aside//a | //*[@role='navigation' or "
+                 "@role='banner' or @role='contentinfo' or @role='complementary']//a")
+#: A block with more text than this is a container, not a paragraph: its links are not in a clause.
+MAX_BLOCK_TEXT = 20_000
+
+
 def _block(anchor: Any) -> Any:
-    """The nearest block element around an anchor: the paragraph, list item or cell it is part of; None
-    for a link in page chrome (`<nav>`, `<header>`, `<footer>`, `<aside>` or their ARIA roles), whose text
-    may also be a clause ("Privacy policy") but which is not part of the legal text."""
-    block = None
+    """The nearest block element around an anchor: the paragraph, list item or cell it is part of."""
     node = anchor.getparent()
-    while node is not None:
-        tag = node.tag.lower() if isinstance(node.tag, str) else ""
-        if tag in _CHROME or (node.get("role") or "").lower() in _CHROME_ROLES:
-            return None
-        if block is None and tag in _BLOCKS:
-            block = node
+    while node is not None and not (isinstance(node.tag, str) and node.tag.lower() in _BLOCKS):
         node = node.getparent()
-    return block
+    return node
+
+
+def _block_text(block: Any) -> str:
+    """A block's folded text, lower case; "" for a container with more than MAX_BLOCK_TEXT characters."""
+    parts: list[str] = []
+    size = 0
+    for part in block.itertext():
+        size += len(part)
+        if size > MAX_BLOCK_TEXT:
+            return ""
+        parts.append(part)
+    return fold("".join(parts)).lower()
 
 
 def text_links(html: str, base_url: str, clauses: Sequence[str]) -> list[tuple[str, str]]:
     """The links inside a page's legal text, as (link text, normalised target) in page order, each pair
     once: the links of the page whose paragraph (list item, cell) is in `clauses`, the text the extraction
-    kept. A navigation or footer link is left out because its block is not in the kept text; a link that
-    is alone in its block counts only when that block is a whole clause."""
+    kept. Links in page chrome (`<nav>`, `<header>`, `<footer>`, `<aside>` or their ARIA roles) are left
+    out, and a link that is alone in its block counts only when that block is a whole clause."""
     from urllib.parse import urljoin, urlsplit
 
     from lxml import etree
 
-    kept = "\n" + "\n".join(fold(_unmarked(c)).lower() for c in clauses) + "\n"
-    if not html.strip() or len(kept) < 3:
+    if not html.strip() or not clauses:
         return []
     try:
         root = etree.fromstring(html, etree.HTMLParser(recover=True))
@@ -106,24 +113,38 @@ def text_links(html: str, base_url: str, clauses: Sequence[str]) -> list[tuple[s
         return []
     if root is None:
         return []
+    chrome = set(root.xpath(_CHROME_XPATH))   # their text may also be a clause ("Privacy policy")
+    lines: list[str] = []              # the clauses (already folded), lower case: built for the first link
+    whole: set[str] = set()            # outside the page chrome
+    kept: str | None = None            # all the text, for a block that is part of a clause (built if needed)
     found: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
-    blocks: dict[Any, str] = {}
+    blocks: dict[Any, bool] = {}       # block -> its text is in the kept text
     for scanned, anchor in enumerate(root.iter("a")):
         if scanned >= MAX_LINKS or len(found) >= MAX_TEXT_LINKS:
             break
         href = (anchor.get("href") or "").strip()
-        text = fold("".join(anchor.itertext()))
-        if not href or not 2 <= len(text) <= 120 or text.lower() not in kept:
+        if not href:
             continue
         block = _block(anchor)
-        if block is None:
+        if block is None or anchor in chrome:
             continue
+        text = fold("".join(anchor.itertext()))
+        if not 2 <= len(text) <= 120:
+            continue
+        if not lines:
+            lines = [_unmarked(c).lower() for c in clauses]
+            whole = set(lines)
         if block not in blocks:
-            blocks[block] = fold("".join(block.itertext())).lower()
-        context = blocks[block]
-        alone = context == text.lower()
-        if not context or (f"\n{context}\n" not in kept if alone else context not in kept):
+            context = _block_text(block)
+            if context in whole:
+                blocks[block] = True
+            elif context == text.lower() or not context:   # a link alone in its block: only as a whole clause
+                blocks[block] = False
+            else:
+                kept = kept if kept is not None else "\n".join(lines)
+                blocks[block] = context in kept
+        if not blocks[block]:
             continue
         target = urljoin(base_url, href)
         if urlsplit(target).scheme.lower() not in _LINK_SCHEMES:

@@ -105,3 +105,23 @@ def test_link_moved_with_a_text_edit_is_part_of_the_change(page_server, write_wa
     assert "changed (+0 -0 ~1, link: 1)" in result.stdout, result.output
     [hook] = [json.loads(r.body) for r in receiver.requests]
     assert hook["change"]["modified"] == 1 and hook["change"]["links"][0]["text"] == "opt-out form"
+
+
+def test_links_of_a_version_stored_without_them_are_read_from_its_page(page_server, write_watchlist, run_cli,
+                                                                       make_receiver, db_path):
+    import sqlite3
+
+    receiver = make_receiver()
+    setup(page_server, write_watchlist, receiver)
+    run_cli("check")
+    with sqlite3.connect(db_path) as conn:                  # as an older tosmon left it: no links recorded
+        assert conn.execute("SELECT count(*) FROM versions WHERE links IS NULL").fetchone() == (1,)
+    page_server.set("/privacy", page(guide="/support/cookie-guide"))
+    assert "changed (link: 1)" in run_cli("check").stdout   # the old links read from the version's page
+    with sqlite3.connect(db_path) as conn:                  # now without its page either
+        conn.execute("UPDATE versions SET links = NULL, snapshot_id = NULL")
+    page_server.set("/privacy", page(guide="/support/cookies-v2"))
+    assert "unchanged" in run_cli("check").stdout          # nothing to compare with: recorded, no change
+    page_server.set("/privacy", page(guide="/support/cookies-v3"))
+    assert "changed (link: 1)" in run_cli("check").stdout
+    assert receiver.requests == []
