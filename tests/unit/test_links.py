@@ -73,3 +73,19 @@ def test_check_line_counts_moved_links():
     assert CheckResult(document_id="d", outcome=Outcome.CHANGED, links=1).summary() == "changed (link: 1)"
     assert (CheckResult(document_id="d", outcome=Outcome.CHANGED, modified=2, links=1).summary()
             == "changed (+0 -0 ~2, link: 1)")
+
+
+def test_channel_messages_name_the_moved_links():
+    from datetime import UTC, datetime
+
+    from monitor.alerts.message import to_html, to_text
+
+    body = {"event": "change.detected", "delivery_id": "d1",
+            "change": {"id": 4, "document": "svc/privacy", "service": "Svc", "url": "https://svc.test/privacy",
+                       "detected_at": "2026-11-30T00:00:00Z", "from_version": 1, "to_version": 2, "added": 0,
+                       "removed": 0, "modified": 0, "flags": [], "clauses": [],
+                       "links": [{"text": "opt-out form", "old": "https://svc.test/a", "new": "https://svc.test/b",
+                                  "alert": True}]}}
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    assert "~ link “opt-out form”: https://svc.test/a → https://svc.test/b" in to_text(body, now=now)
+    assert "https://svc.test/a → https://svc.test/b" in to_html(body, now=now)
