@@ -243,17 +243,17 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         store.blobs.prepare("body", fetched.body)
         store.blobs.prepare("text", text.encode("utf-8"))
     with store.atomic():
+        same_text = not changed and not held and latest is not None and latest.text_hash == new_hash
+        moved, new_links = _moved_links(doc, store, latest, fetched, clauses) if same_text and clauses else ([], None)
         snapshot_id = store.add_snapshot(
             doc.id, url=first.url, final_url=first.final_url, fetched_at=now,
             outcome=HELD if held else "not_modified" if fetched.not_modified else "ok",
             status_code=first.status_code, duration=time.monotonic() - started, content_type=first.content_type,
-            body=None if fetched.not_modified else fetched.body,
-            text_hash=new_hash, keep_body=changed)   # bodies are kept for the versions made from them
-        same_text = not changed and not held and latest is not None and latest.text_hash == new_hash
-        moved = _moved_links(doc, store, latest, fetched, clauses) if same_text and clauses else []
+            body=None if fetched.not_modified else fetched.body,   # bodies are kept for the versions made from them
+            text_hash=new_hash, keep_body=changed or bool(moved))
         if moved and latest is not None and clauses is not None:   # the same text, a link target moved
             result = record_change(doc, store, alerts, clauses, clauses, latest.number, fingerprint, snapshot_id,
-                                   now, moved=moved, new_links=_text_links(fetched, clauses))
+                                   now, moved=moved, new_links=new_links)
         elif not changed or clauses is None or text is None:
             result = CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
         elif latest is None or old_text is None:   # its links are read from its stored page when needed
@@ -320,20 +320,20 @@ def _version_links(doc: Document, store: Store, version: VersionInfo,
 
 
 def _moved_links(doc: Document, store: Store, latest: VersionInfo | None, fetched: Fetched,
-                 clauses: Sequence[str]) -> list[LinkChange]:
-    """On a check whose text is the latest version's: the link targets inside it that moved. The page is
-    parsed for its links only when that version has some (when its links cannot be known, those of this
-    page are recorded for it, with no change)."""
+                 clauses: Sequence[str]) -> tuple[list[LinkChange], list[tuple[str, str]] | None]:
+    """On a check whose text is the latest version's: the link targets inside it that moved, and this
+    page's links. The page is parsed for its links only when that version has some (when its links cannot
+    be known, those of this page are recorded for it, with no change)."""
     if latest is None or fetched.not_modified:
-        return []
+        return [], None
     old = _version_links(doc, store, latest, clauses)
     if old == []:
-        return []
+        return [], None
     new = _text_links(fetched, clauses)
     if old is None:
         store.set_version_links(doc.id, latest.number, new)
-        return []
-    return _link_changes(doc, old, new)
+        return [], new
+    return _link_changes(doc, old, new), new
 
 
 def _links(fetched: Fetched) -> dict[str, str]:

@@ -6,6 +6,7 @@ makes no change at all."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
 
 def page(*, optout: str = "https://svc.test/settings/ai-training", guide: str = "/help/cookies",
@@ -77,7 +78,7 @@ def test_footer_navigation_and_tracking_parameters_make_no_change(page_server, w
 
 
 def test_moved_ordinary_link_is_recorded_and_shown_without_an_alert(page_server, write_watchlist, run_cli,
-                                                                    make_receiver):
+                                                                    make_receiver, db_path):
     receiver = make_receiver()
     setup(page_server, write_watchlist, receiver)
     run_cli("check")
@@ -92,6 +93,10 @@ def test_moved_ordinary_link_is_recorded_and_shown_without_an_alert(page_server,
     assert "link: 1" in run_cli("log").stdout
     assert receiver.requests == []
     assert "unchanged" in run_cli("check").stdout          # the new target is the baseline now
+    with sqlite3.connect(db_path) as conn:                  # the version keeps its page, like any other
+        rows = conn.execute("""SELECT v.number, s.body_hash IS NOT NULL, v.links IS NOT NULL FROM versions v
+                               JOIN snapshots s ON s.id = v.snapshot_id ORDER BY v.number""").fetchall()
+    assert rows == [(1, 1, 1), (2, 1, 1)]
 
 
 def test_link_moved_with_a_text_edit_is_part_of_the_change(page_server, write_watchlist, run_cli,
@@ -109,8 +114,6 @@ def test_link_moved_with_a_text_edit_is_part_of_the_change(page_server, write_wa
 
 def test_links_of_a_version_stored_without_them_are_read_from_its_page(page_server, write_watchlist, run_cli,
                                                                        make_receiver, db_path):
-    import sqlite3
-
     receiver = make_receiver()
     setup(page_server, write_watchlist, receiver)
     run_cli("check")
