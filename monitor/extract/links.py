@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -54,14 +56,30 @@ _TRACKING = frozenset({"fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid"
 _TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "_hs")
 
 
+#: Cloudflare's e-mail obfuscation: `/cdn-cgi/l/email-protection#<hex>`, the address XOR a key that changes
+#: on every fetch (the first byte).
+_CF_EMAIL_PATH = "/cdn-cgi/l/email-protection"
+_HEX_RE = re.compile(r"(?:[0-9a-fA-F]{2}){2,2000}")
+
+
+def _cloudflare_email(encoded: str) -> str:
+    """The address behind Cloudflare's obfuscation (itself sometimes written as HTML character references)."""
+    key = int(encoded[:2], 16)
+    decoded = "".join(chr(int(encoded[i:i + 2], 16) ^ key) for i in range(2, len(encoded), 2))
+    return html_lib.unescape(decoded).strip().lower()
+
+
 def normalise_target(url: str) -> str:
     """A link target without what rotates between fetches: tracking and session parameters (`utm_*`,
-    `fbclid`, `sessionid`...), `;jsessionid=` path parameters, an empty fragment; the scheme and host in
-    lower case. A `mailto:` target is its address, lower case, without its query."""
+    `fbclid`, `sessionid`...), `;jsessionid=` path parameters; the scheme and host in lower case. A
+    `mailto:` target is its address, lower case, without its query; so is an address behind Cloudflare's
+    e-mail obfuscation, whose encoding changes on every fetch."""
     from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
+    if parts.path.endswith(_CF_EMAIL_PATH) and _HEX_RE.fullmatch(parts.fragment):
+        return "mailto:" + _cloudflare_email(parts.fragment)
     if scheme == "mailto":
         return "mailto:" + parts.path.split("?")[0].strip().lower()
     path = parts.path.split(";", 1)[0] if ";jsessionid=" in parts.path.lower() else parts.path

@@ -16,6 +16,17 @@ def test_tracking_and_session_parameters_are_not_part_of_a_target():
     assert normalise_target("https://svc.test/a?page=2") != normalise_target("https://svc.test/a?page=3")
 
 
+def test_cloudflare_obfuscated_addresses_are_their_address():
+    """Real pages behind Cloudflare re-encode every address with a new key on each fetch."""
+    assert (normalise_target("https://libheros.fr/cdn-cgi/l/email-protection#d6b2a6b996babfb4beb3a4b9a5f8b0a4")
+            == normalise_target("https://libheros.fr/cdn-cgi/l/email-protection#85e1f5eac5e9ece7ede0f7eaf6abe3f7")
+            == "mailto:dpo@libheros.fr")
+    entities = ("8bada8babbbeb0ada8f3bdeeb0ada8f3bdbdb0ada8bababab0ada8bdbfb0ada8f3bdedb0ada8f3bcbbb0ada8f3bdbeb0ada8"
+                "bababbb0ada8b2b2b0ada8f3bdedb0ada8babbb3b0ada8babbb3b0ada8f3bdbeb0ada8b2b2b0ada8bababdb0ada8babbbe"
+                "b0ada8babab3b0ada8babbbab0ada8bfbdb0ada8f3bdb8b0ada8bababab0ada8babbb2b0")
+    assert normalise_target(f"https://x.test/cdn-cgi/l/email-protection#{entities}") == "mailto:info@opencollective.com"
+
+
 BANNER = """<html><body><main>
 <h2>Your choices</h2>
 <p>You can read the cookie guide at any time.</p>
