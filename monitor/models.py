@@ -336,8 +336,21 @@ class Flag:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class LinkChange:
+    """A link inside the legal text whose target moved; `alert`: an opt-out or contact link."""
+
+    text: str
+    old: str
+    new: str
+    alert: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "old": self.old, "new": self.new, "alert": self.alert}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Change:
-    """A stored change between two versions of a document."""
+    """A stored change between two versions of a document (0 clauses and some `links`: links only)."""
 
     id: int
     document_id: str
@@ -351,6 +364,7 @@ class Change:
     modified: int
     flags: tuple[Flag, ...] = ()
     clauses: tuple[ClauseChange, ...] = ()
+    links: tuple[LinkChange, ...] = ()
 
     def to_json(self, *, clauses: bool = False, max_clause_bytes: int | None = None) -> dict[str, Any]:
         """The design.md change object; with `clauses`, its clause diff too (`show --json`, alert bodies),
@@ -383,6 +397,7 @@ class Change:
             "removed": self.removed,
             "modified": self.modified,
             "flags": [flag.to_json() for flag in self.flags],
+            "links": [link.to_json() for link in self.links],
         }
 
 
@@ -401,12 +416,17 @@ class CheckResult:
     elapsed: float = 0.0
     bytes: int = 0
     revert_to: int | None = None     # a change back to this earlier version's text (a flip-flop settled)
+    links: int = 0                   # link targets moved inside the legal text
 
     def summary(self) -> str:
-        """`new`, `unchanged`, `changed (+A -R ~M)` (`, back to version N` for a revert) or `error: ...`."""
+        """`new`, `unchanged`, `changed (+A -R ~M)` (`, back to version N` for a revert; `, link: L` when
+        link targets moved; `changed (link: L)` when only they did) or `error: ...`."""
         if self.outcome is Outcome.CHANGED:
             back = f", back to version {self.revert_to}" if self.revert_to else ""
-            return f"changed (+{self.added} -{self.removed} ~{self.modified}{back})"
+            if not (self.added or self.removed or self.modified) and self.links:
+                return f"changed (link: {self.links})"
+            moved = f", link: {self.links}" if self.links else ""
+            return f"changed (+{self.added} -{self.removed} ~{self.modified}{moved}{back})"
         if self.outcome is Outcome.ERROR:
             return f"error: {self.error}"
         return str(self.outcome)

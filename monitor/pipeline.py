@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from monitor.diff import diff_clauses
 from monitor.errors import Cancelled, ExtractError, FetchHTTPStatus, MonitorError, StoreError, SuspectFetch
-from monitor.extract import EXTRACTOR_VERSION, ExtractPages, extract_pages, page_links
+from monitor.extract import EXTRACTOR_VERSION, ExtractPages, extract_pages, link_changes, page_links, text_links
 from monitor.extract.pages import RENDER_HINT, looks_script_only
 from monitor.fetch import Fetched, acquire, decode_body
 from monitor.guards import (
@@ -40,10 +40,12 @@ from monitor.models import (
     AlertConfig,
     Category,
     CheckResult,
+    ClauseDiff,
     Document,
     DocumentState,
     Event,
     FetchResult,
+    LinkChange,
     Outcome,
     VersionInfo,
 )
@@ -241,21 +243,31 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         store.blobs.prepare("body", fetched.body)
         store.blobs.prepare("text", text.encode("utf-8"))
     with store.atomic():
+        same_text = not changed and not held and latest is not None and latest.text_hash == new_hash
+        moved, new_links = _moved_links(doc, store, latest, fetched, clauses) if same_text and clauses else ([], None)
         snapshot_id = store.add_snapshot(
             doc.id, url=first.url, final_url=first.final_url, fetched_at=now,
             outcome=HELD if held else "not_modified" if fetched.not_modified else "ok",
             status_code=first.status_code, duration=time.monotonic() - started, content_type=first.content_type,
-            body=None if fetched.not_modified else fetched.body,
-            text_hash=new_hash, keep_body=changed)   # bodies are kept for the versions made from them
-        if not changed or clauses is None or text is None:
+            body=None if fetched.not_modified else fetched.body,   # bodies are kept for the versions made from them
+            text_hash=new_hash, keep_body=changed or bool(moved))
+        if moved and latest is not None and clauses is not None:   # the same text, a link target moved
+            result = record_change(doc, store, alerts, clauses, clauses, latest.number, fingerprint, snapshot_id,
+                                   now, moved=moved, new_links=new_links)
+        elif not changed or clauses is None or text is None:
             result = CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
-        elif latest is None or old_text is None:
-            store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
+        elif latest is None or old_text is None:   # its links are read from its stored page when needed
+            store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id,
+                              links=_text_links(fetched, clauses) if not single else None)
             result = CheckResult(document_id=doc.id, outcome=Outcome.NEW)
         else:
             links = functools.cache(lambda: _links(fetched))   # parsed only if a hint needs a link
-            result = record_change(doc, store, alerts, old_text.split("\n"), clauses, latest.number,
-                                   fingerprint, snapshot_id, now, links=links, revert_to=revert_to)
+            old_lines = old_text.split("\n")
+            old_links = _version_links(doc, store, latest, old_lines)
+            new_links = _text_links(fetched, clauses) if old_links or not single else None
+            result = record_change(doc, store, alerts, old_lines, clauses, latest.number,
+                                   fingerprint, snapshot_id, now, links=links, revert_to=revert_to,
+                                   moved=_link_changes(doc, old_links or [], new_links or []), new_links=new_links)
         if state.failing_alerted:
             _enqueue(store, alerts, Event.DOCUMENT_RECOVERED,
                      _document_payload(doc, reason=store.last_error(doc.id), since=state.failing_since),
@@ -266,7 +278,62 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
     return CheckResult(document_id=doc.id, outcome=result.outcome, change_id=result.change_id,
                        added=result.added, removed=result.removed, modified=result.modified,
                        flags=result.flags, elapsed=time.monotonic() - started, bytes=fetched.size,
-                       revert_to=result.revert_to)
+                       revert_to=result.revert_to, links=result.links)
+
+
+def _text_links(fetched: Fetched, clauses: Sequence[str]) -> list[tuple[str, str]]:
+    """The (text, normalised target) links inside the kept text of the fetched HTML pages."""
+    found: list[tuple[str, str]] = []
+    for result in fetched.results:
+        if result.text and not result.is_pdf:
+            found += [pair for pair in text_links(result.text, result.final_url or result.url, clauses)
+                      if pair not in found]
+    return found
+
+
+def _link_changes(doc: Document, old: Sequence[tuple[str, str]],
+                  new: Sequence[tuple[str, str]]) -> list[LinkChange]:
+    """The moved link targets between two versions' links, opt-out and contact links marked to alert."""
+    from monitor.classify.optout import alerting_link
+
+    return [LinkChange(text=text, old=before, new=after,
+                       alert=alerting_link(text, before, doc.language or "en")
+                       or alerting_link(text, after, doc.language or "en"))
+            for text, before, after in link_changes(old, new)]
+
+
+def _version_links(doc: Document, store: Store, version: VersionInfo,
+                   clauses: Sequence[str]) -> list[tuple[str, str]] | None:
+    """The links inside a version's text: as stored, else read from the page it was made from (a version
+    of a single-URL document is stored without them, so that a new document costs no second parse) and
+    stored; None when that page is not kept."""
+    stored = store.version_links(doc.id, version.number)
+    if stored is not None or len(doc.urls) != 1 or version.snapshot_id is None:
+        return stored
+    body = store.snapshot_body(version.snapshot_id)
+    if body is None or body.startswith(b"%PDF-"):
+        return None
+    html, _ = decode_body(body)
+    links = text_links(html, store.final_urls(doc.id)[1].get(version.number, doc.url), clauses)
+    store.set_version_links(doc.id, version.number, links)
+    return links
+
+
+def _moved_links(doc: Document, store: Store, latest: VersionInfo | None, fetched: Fetched,
+                 clauses: Sequence[str]) -> tuple[list[LinkChange], list[tuple[str, str]] | None]:
+    """On a check whose text is the latest version's: the link targets inside it that moved, and this
+    page's links. The page is parsed for its links only when that version has some (when its links cannot
+    be known, those of this page are recorded for it, with no change)."""
+    if latest is None or fetched.not_modified:
+        return [], None
+    old = _version_links(doc, store, latest, clauses)
+    if old == []:
+        return [], None
+    new = _text_links(fetched, clauses)
+    if old is None:
+        store.set_version_links(doc.id, latest.number, new)
+        return [], new
+    return _link_changes(doc, old, new), new
 
 
 def _links(fetched: Fetched) -> dict[str, str]:
@@ -286,35 +353,50 @@ def _words(clauses: list[str]) -> list[str]:
 
 def record_change(doc: Document, store: Store, alerts: AlertConfig, old: list[str], new: list[str],
                   from_version: int, fingerprint: str, snapshot_id: int | None, now: datetime, *,
-                  links: Callable[[], Mapping[str, str]] | None = None, revert_to: int | None = None) -> CheckResult:
+                  links: Callable[[], Mapping[str, str]] | None = None, revert_to: int | None = None,
+                  moved: Sequence[LinkChange] = (), new_links: Sequence[tuple[str, str]] | None = None,
+                  ) -> CheckResult:
     """Store the new version, its change, flags and outbox rows (inside the caller's transaction). `links`:
     the new page's links by their text, for opt-out hints that are only a link. `revert_to`: the earlier
     version whose text this is (a settled flip-flop): its change.detected payload says so
-    (`revert_to_version`), and its flags, already reported once, send no clause.flagged."""
+    (`revert_to_version`), and its flags, already reported once, send no clause.flagged. `moved`: the link
+    targets inside the text that moved, `new_links` the new version's links. When only link targets moved
+    (the same words), the change has no clauses and sends change.detected only for an opt-out or contact
+    link."""
     text = "\n".join(new)
     diff = diff_clauses(old, new)
-    number = store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id)
-    if diff.empty:  # the texts differ only in ways the clause split hides
-        return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
-    if _words(old) == _words(new):  # a clause split or merged, a list turned into paragraphs: same words
-        log.info("%s: formatting only (the same words in other clauses); version %d, no change", doc.id, number)
-        return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
-    from monitor.classify import classify  # dateparser and the lexicons load on the first change only
+    number = store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id,
+                               links=new_links)
+    same_words = diff.empty or _words(old) == _words(new)
+    if same_words and not moved:
+        if not diff.empty:  # a clause split or merged, a list turned into paragraphs: same words
+            log.info("%s: formatting only (the same words in other clauses); version %d, no change", doc.id,
+                     number)
+        return CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)   # else: hidden by the clause split
+    flags = []
+    if same_words:   # only link targets moved: a change of links, no clauses
+        diff = ClauseDiff()
+    else:
+        from monitor.classify import classify  # dateparser and the lexicons load on the first change only
 
-    order = list(Category)
-    flags = sorted(classify(diff, new, language=doc.language, now=now, links=links),
-                   key=lambda f: order.index(f.category))
+        order = list(Category)
+        flags = sorted(classify(diff, new, language=doc.language, now=now, links=links),
+                       key=lambda f: order.index(f.category))
     change_id = store.add_change(doc.id, from_version=from_version, to_version=number, detected_at=now,
-                                 diff=diff, flags=flags)
+                                 diff=diff, flags=flags, links=moved)
     payload = {"change": store.get_change(change_id).to_json(clauses=True, max_clause_bytes=BODY_CLAUSE_BYTES)}
     if revert_to is not None:
         payload["change"]["revert_to_version"] = revert_to
-    _enqueue(store, alerts, Event.CHANGE_DETECTED, payload, now=now, change_id=change_id, document_id=doc.id)
+    if not same_words or any(link.alert for link in moved):
+        _enqueue(store, alerts, Event.CHANGE_DETECTED, payload, now=now, change_id=change_id, document_id=doc.id)
+    else:
+        log.info("%s: %d link target(s) moved, none an opt-out or contact link: no alert", doc.id, len(moved))
     if flags and revert_to is None:
         _enqueue(store, alerts, Event.CLAUSE_FLAGGED, payload, now=now, change_id=change_id,
                  document_id=doc.id)
     return CheckResult(document_id=doc.id, outcome=Outcome.CHANGED, change_id=change_id, added=diff.added,
-                       removed=diff.removed, modified=diff.modified, flags=len(flags), revert_to=revert_to)
+                       removed=diff.removed, modified=diff.modified, flags=len(flags), revert_to=revert_to,
+                       links=len(moved))
 
 
 def _record_failure(doc: Document, state: DocumentState, store: Store, alerts: AlertConfig,

@@ -83,7 +83,16 @@ def change_line(change: Change, *, color: bool = False, local: bool = False) -> 
             seen.setdefault(str(flag.category), flag)
         flags = ", ".join(flag_summary(f) for f in seen.values())
         line += "  " + paint(f"⚑ {flags}", "magenta bold", color=color)
+    if change.links:
+        line += "  " + paint(f"link: {len(change.links)}", "yellow", color=color)
     return line
+
+
+def link_lines(change: Change, *, color: bool = False) -> list[str]:
+    """The moved link targets inside the text: `~ link: "<text>": old → new` (`(opt-out/contact)` marks the
+    ones that alert)."""
+    return [paint("~ link: ", "yellow", color=color) + f'"{_p(link.text)}": {_p(link.old)} → {_p(link.new)}'
+            + ("  (opt-out/contact)" if link.alert else "") for link in change.links]
 
 
 def flag_block(flags: Sequence[Flag], *, now: datetime, color: bool = False) -> list[str]:
@@ -206,6 +215,7 @@ def show_change(change: Change, *, now: datetime, color: bool = False, context: 
     out.append("")
     out += side_by_side(change, width=width, color=color) if side else clause_lines(change, color=color,
                                                                                         context=context)
+    out += link_lines(change, color=color)
     return "\n".join(out).rstrip("\n")
 
 

@@ -180,6 +180,11 @@ def _html_clause(clause: dict[str, Any]) -> str:
     return f"<p style=\"{_STYLE['add']}\">+ {_e(clip(str(clause.get('new') or ''), CLAUSE_CHARS))}</p>"
 
 
+def _moved(change: dict[str, Any]) -> list[dict[str, Any]]:
+    """The link targets inside the text that the change moved (at most MAX_CLAUSES)."""
+    return [m for m in change.get("links") or [] if isinstance(m, dict)][:MAX_CLAUSES]
+
+
 def _diff_items(change: dict[str, Any], flagged: set[str]) -> tuple[list[dict[str, Any]], int]:
     """The clauses to show (an added clause already quoted above is named, not repeated) and how many more
     the change has."""
@@ -231,6 +236,8 @@ def to_html(body: dict[str, Any], *, now: datetime) -> str:
         parts.append(f"<p>… and {len(groups) - MAX_FLAGS} more flagged clauses</p>")
     if event != Event.DEADLINE_APPROACHING:
         parts.append(_html_diff(change, {g["clause"] for g in groups[:MAX_FLAGS]}))
+        parts += [f"<p>~ link “{_e(m.get('text'))}”: {_e(m.get('old'))} → {_e(m.get('new'))}</p>"
+                  for m in _moved(change)]
     parts.append(f"<p>Read the page: {_link(url, change.get('url'))}<br>All details: tosmon show "
                  f"{_e(change.get('id'))}</p>")
     return "".join(parts) + footer
@@ -279,6 +286,9 @@ def to_text(body: dict[str, Any], *, now: datetime) -> str:
                                               else _text_clause(c) for c in items]
                 lines += [f"… and {more} more: tosmon show {change.get('id')}"] if more else []
                 lines.append("")
+            moved = [f"~ link “{plain(str(m.get('text')))}”: {plain(str(m.get('old')))} → "
+                     f"{plain(str(m.get('new')))}" for m in _moved(change)]
+            lines += ["Moved links:", *moved, ""] if moved else []
         lines.append(f"Page: {change.get('url')} · details: tosmon show {change.get('id')}")
     lines.append(f"tosmon · {body.get('event')} · delivery {body.get('delivery_id')}")
     return "\n".join(lines)

@@ -95,3 +95,21 @@ def linked_target(sentence: str, links: Mapping[str, str]) -> str | None:
                 break
             start = lowered.find(needle, start + 1)
     return best[1] if best else None
+
+
+#: Words of a contact link's text or address, in the supported languages ("contact", "DPO", "privacy@").
+_CONTACT_RE = re.compile(
+    r"\bcontact|kontakt|contatt|contacto|contato|\bdpo\b|\bdpd\b|data protection officer|datenschutzbeauftragt"
+    r"|délégué à la protection|responsabile della protezione|encargado de protección|inspektor ochrony"
+    r"|dataskyddsombud|functionaris voor gegevensbescherming|encarregado|privacy@|datenschutz@|dpo@|privacidad@",
+    re.IGNORECASE)
+
+
+def alerting_link(text: str, target: str, language: str = "en") -> bool:
+    """Whether a moved link is one a reader must hear about: an opt-out link (its text or target says
+    opt out or object, in the document's language or English) or a contact link (`mailto:`, "contact",
+    "DPO", "privacy@"...)."""
+    if target.lower().startswith("mailto:") or _CONTACT_RE.search(text) or _CONTACT_RE.search(target):
+        return True
+    words = f"{text} {target.replace('-', ' ').replace('_', ' ').replace('/', ' ')}"
+    return any(patterns(lang)["optout"].search(words) for lang in dict.fromkeys((language, "en")))

@@ -10,12 +10,13 @@ import hashlib
 import json
 import sqlite3
 import uuid
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from monitor.errors import ConfigError, NotFound
+from monitor.errors import ConfigError, NotFound, StoreError
 from monitor.models import (
     Category,
     Change,
@@ -31,6 +32,7 @@ from monitor.models import (
     Flag,
     FlagDate,
     FollowedState,
+    LinkChange,
     SearchHit,
     SnapshotInfo,
     VersionInfo,
@@ -244,8 +246,10 @@ class Store(Connection):
         return self.blobs.unpack(row["compression"], row["text"]).decode("utf-8")
 
     def add_version(self, document_id: str, *, text: str, created_at: datetime, extractor: str,
-                    snapshot_id: int | None = None, technical: bool = False) -> int:
-        """Store a new version; returns its number (1 for the first)."""
+                    snapshot_id: int | None = None, technical: bool = False,
+                    links: Sequence[tuple[str, str]] | None = None) -> int:
+        """Store a new version; returns its number (1 for the first). `links`: the (text, target) links
+        inside its text (None: not known)."""
         row = self._one("SELECT coalesce(max(number), 0) AS n FROM versions WHERE document_id = ?",
                         [document_id])
         number = int(row["n"] if row else 0) + 1
@@ -256,9 +260,28 @@ class Store(Connection):
                                      clauses, extractor, technical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [document_id, number, snapshot_id, _ts(created_at), text_hash(text), method, data, clauses,
              extractor, int(technical)])
+        if links is not None:
+            self.set_version_links(document_id, number, links)
         if number == 1 or technical:  # later versions are searchable through their changed clauses
             self.conn.execute("INSERT INTO version_fts (rowid, text) VALUES (last_insert_rowid(), ?)", [text])
         return number
+
+    def version_links(self, document_id: str, number: int) -> list[tuple[str, str]] | None:
+        """The (text, target) links inside a version's text; None when they were not recorded."""
+        row = self._one("SELECT links FROM versions WHERE document_id = ? AND number = ?", [document_id, number])
+        if row is None or row["links"] is None:
+            return None
+        try:
+            pairs = json.loads(zlib.decompress(row["links"]))
+        except (zlib.error, ValueError) as exc:
+            raise StoreError(f"version {number} of {document_id!r}: unreadable links ({exc})") from exc
+        return [(str(text), str(target)) for text, target in pairs]
+
+    def set_version_links(self, document_id: str, number: int, links: Sequence[tuple[str, str]]) -> None:
+        """Record the links inside a version's text (zlib-compressed JSON)."""
+        data = zlib.compress(json.dumps([list(pair) for pair in links], ensure_ascii=False).encode("utf-8"))
+        self.conn.execute("UPDATE versions SET links = ? WHERE document_id = ? AND number = ?",
+                          [data, document_id, number])
 
     # --- followed repositories (ota: documents) ---------------------------------------------------------
 
@@ -304,8 +327,8 @@ class Store(Connection):
     # --- changes ---------------------------------------------------------------------------------------
 
     def add_change(self, document_id: str, *, from_version: int, to_version: int, detected_at: datetime,
-                   diff: ClauseDiff, flags: Sequence[Flag]) -> int:
-        """Store a change with its clauses and flags; returns the change id."""
+                   diff: ClauseDiff, flags: Sequence[Flag], links: Sequence[LinkChange] = ()) -> int:
+        """Store a change with its clauses, flags and moved link targets; returns the change id."""
         cursor = self.conn.execute(
             """INSERT INTO changes (document_id, detected_at, from_version, to_version, added, removed,
                                     modified, flagged) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
@@ -318,6 +341,11 @@ class Store(Connection):
             [(change_id, position, str(c.kind), c.old, c.new, c.old_index, c.new_index,
               json.dumps(c.segments, ensure_ascii=False) if c.segments else None)
              for position, c in enumerate(diff.clauses)])
+        self.conn.executemany(
+            """INSERT INTO change_links (change_id, position, text, old_target, new_target, alert)
+               VALUES (?, ?, ?, ?, ?, ?)""",
+            [(change_id, position, link.text, link.old, link.new, int(link.alert))
+             for position, link in enumerate(links)])
         self._supersede(document_id, change_id, to_version, diff)
         for position, flag in enumerate(flags):
             cursor = self.conn.execute(
@@ -393,14 +421,24 @@ class Store(Connection):
         ids = [row["id"] for row in rows]
         flags = self._flags(ids)
         clauses = self._clauses(ids) if with_clauses else {}
+        links = self._links(ids)
         return [
             Change(id=row["id"], document_id=row["document_id"], service_name=row["service_name"],
                    url=row["url"], detected_at=from_iso(row["detected_at"]),
                    from_version=row["from_version"], to_version=row["to_version"], added=row["added"],
                    removed=row["removed"], modified=row["modified"], flags=tuple(flags.get(row["id"], ())),
-                   clauses=tuple(clauses.get(row["id"], ())))
+                   clauses=tuple(clauses.get(row["id"], ())), links=tuple(links.get(row["id"], ())))
             for row in rows
         ]
+
+    def _links(self, change_ids: Sequence[int]) -> dict[int, list[LinkChange]]:
+        marks = ",".join("?" * len(change_ids))
+        out: dict[int, list[LinkChange]] = {}
+        for r in self._all(f"SELECT * FROM change_links WHERE change_id IN ({marks}) ORDER BY change_id, position",
+                           change_ids):
+            out.setdefault(r["change_id"], []).append(LinkChange(
+                text=r["text"], old=r["old_target"], new=r["new_target"], alert=bool(r["alert"])))
+        return out
 
     def _flags(self, change_ids: Sequence[int]) -> dict[int, list[Flag]]:
         marks = ",".join("?" * len(change_ids))

@@ -313,3 +313,24 @@ def m012_hostile_guards_final_url(db: Database) -> None:
             SELECT 1 FROM dictionaries WHERE id = CAST(substr(NEW.compression, 6) AS INTEGER))
         BEGIN SELECT RAISE(ABORT, 'compression dictionary missing: refusing an unreadable blob'); END;""")
     db.executescript("\n".join(checks) + "\n        ALTER TABLE snapshots ADD COLUMN final_url TEXT;\n")
+
+
+@migrations()
+def m013_version_links(db: Database) -> None:
+    """Link targets: the links inside each version's legal text (`versions.links`, zlib-compressed JSON
+    `[[text, target], ...]`; NULL when not recorded, for versions stored before), and the link targets a
+    change moved (`change_links`), also for a change of links only (0 clauses added, removed, modified)."""
+    db.executescript(
+        """
+        ALTER TABLE versions ADD COLUMN links BLOB;
+        CREATE TABLE change_links (
+            change_id INTEGER NOT NULL REFERENCES changes(id),
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,                -- the link's text
+            old_target TEXT NOT NULL,
+            new_target TEXT NOT NULL,
+            alert INTEGER NOT NULL DEFAULT 0,  -- 1: an opt-out or contact link
+            PRIMARY KEY (change_id, position)
+        );
+        """
+    )

@@ -12,4 +12,5 @@ MIGRATION_NAMES = ("m001_initial", "m002_search", "m003_snapshot_text_hash",
                    "m009_check_leases",
                    "m010_living_flags",
                    "m011_ota_sources",
-                   "m012_hostile_guards_final_url")
+                   "m012_hostile_guards_final_url",
+                   "m013_version_links")

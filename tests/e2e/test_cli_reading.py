@@ -14,7 +14,7 @@ import pytest
 ATOM = "{http://www.w3.org/2005/Atom}"
 ANSI = re.compile(r"\x1b\[")
 CHANGE_KEYS = {"id", "document", "service", "url", "detected_at", "from_version", "to_version", "added",
-               "removed", "modified", "flags"}
+               "removed", "modified", "flags", "links"}
 FLAG_KEYS = {"category", "score", "language", "clause", "dates", "opt_out"}
 
 BASE = ["# Terms", "These terms apply to everyone who uses the service and its apps.",
