@@ -62,7 +62,7 @@ def fast_clauses(html: str, ignore_re: re.Pattern[str] | None) -> list[str] | No
     if body is None:
         return None
     modal_open = "aria-modal" in html and bool(_modal_xpath()(body))
-    removed = {el for el in body.iter(etree.Element) if _lx_always_removed(el, modal_open)}
+    removed = _always_removed(body, modal_open)
     clauses = _LxWalker(ignore_re, removed, skip_layout=True, link_blocks=_link_blocks(body, removed)).run_body(body)
     if not clauses:
         clauses = _LxWalker(ignore_re, removed, skip_layout=False).run_body(body)
@@ -137,15 +137,26 @@ def _modal_xpath() -> etree.XPath:
     return etree.XPath("boolean(.//*[@aria-modal='true'])")
 
 
-def _lx_always_removed(el: etree._Element, modal_open: bool) -> bool:
-    """The removal rules (`monitor.extract.rules`) on an lxml element (of the unmodified tree, as for bs4)."""
-    tag = el.tag
-    if tag in REMOVE_TAGS and tag != "button":
-        return True
-    attrib = el.attrib
-    if not attrib and tag != "dialog" and tag != "button":    # most elements: the rules need an attribute
-        return False
-    return removed_by_rules(tag, attrib, el, _LX_TREE, modal_open=modal_open)
+_CUT_TAGS = REMOVE_TAGS - {"button"}
+_LAYOUT_NAMES = frozenset({"nav", "aside", "header", "footer", "form"})   # `_lx_is_layout` beyond the role test
+
+
+def _always_removed(body: etree._Element, modal_open: bool) -> set[Any]:
+    """The elements the removal rules (`monitor.extract.rules`) cut, on the unmodified tree as for bs4; one
+    loop, and the rules are asked only about elements with attributes (and dialogs, buttons)."""
+    from lxml import etree
+
+    removed = set()
+    for el in body.iter(etree.Element):
+        tag = el.tag
+        if tag in _CUT_TAGS:
+            removed.add(el)
+            continue
+        attrib = el.attrib
+        if (attrib or tag == "dialog" or tag == "button") and \
+                removed_by_rules(tag, attrib, el, _LX_TREE, modal_open=modal_open):
+            removed.add(el)
+    return removed
 
 
 class _LxTree:
@@ -235,7 +246,8 @@ class _LxWalker(ClauseWriter):
                 name = child.tag
                 if not isinstance(name, str) or child in removed:
                     continue                             # comment / PI / removed: only the tail counts
-                if skip_layout and self._lx_is_layout(child):
+                if skip_layout and (self._lx_is_layout(child) if name in _LAYOUT_NAMES
+                                    else child.get("role") in LAYOUT_ROLES):
                     continue
                 if child in self.link_blocks:
                     self.drop_heading()
@@ -320,7 +332,8 @@ class _LxWalker(ClauseWriter):
                 name = child.tag
                 if not isinstance(name, str) or child in removed:
                     continue
-                if skip_layout and self._lx_is_layout(child):
+                if skip_layout and (self._lx_is_layout(child) if name in _LAYOUT_NAMES
+                                    else child.get("role") in LAYOUT_ROLES):
                     continue
                 if name in BLOCKS:
                     out.append(" ")
