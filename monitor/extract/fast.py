@@ -138,12 +138,14 @@ def _modal_xpath() -> etree.XPath:
 
 
 _CUT_TAGS = REMOVE_TAGS - {"button"}
+# The attributes `removed_by_rules` reads on any other element: one without them (most links, `<a href>`) is kept.
+_RULE_ATTRS = frozenset({"role", "aria-modal", "hidden", "style", "aria-hidden", "id", "class"})
 _LAYOUT_NAMES = frozenset({"nav", "aside", "header", "footer", "form"})   # `_lx_is_layout` beyond the role test
 
 
 def _always_removed(body: etree._Element, modal_open: bool) -> set[Any]:
     """The elements the removal rules (`monitor.extract.rules`) cut, on the unmodified tree as for bs4; one
-    loop, and the rules are asked only about elements with attributes (and dialogs, buttons)."""
+    loop, and the rules are asked only about elements with an attribute they read (and dialogs, buttons)."""
     from lxml import etree
 
     removed = set()
@@ -152,10 +154,9 @@ def _always_removed(body: etree._Element, modal_open: bool) -> set[Any]:
         if tag in _CUT_TAGS:
             removed.add(el)
             continue
-        attrib = el.attrib
-        if (attrib or tag == "dialog" or tag == "button") and \
-                removed_by_rules(tag, attrib, el, _LX_TREE, modal_open=modal_open):
-            removed.add(el)
+        if tag == "dialog" or tag == "button" or not _RULE_ATTRS.isdisjoint(el.keys()):
+            if removed_by_rules(tag, el.attrib, el, _LX_TREE, modal_open=modal_open):
+                removed.add(el)
     return removed
 
 
@@ -229,6 +230,7 @@ class _LxWalker(ClauseWriter):
         buf = self.buf
         skip_layout = self.skip_layout
         removed = self.removed
+        link_blocks = self.link_blocks
         while stack:
             children, block, saved, pre, rp = stack[-1]
             child = next(children, None)
@@ -240,8 +242,8 @@ class _LxWalker(ClauseWriter):
                     if block in ITEMS:
                         self.marker = ""
             elif isinstance(child, str):
-                if not rp:
-                    buf.append(_lx_text(child, pre))
+                if not rp:                               # _lx_text, inlined: one call less per text node
+                    buf.append(child if pre or child.strip(_ASCII_SPACES) else "\n" if "\n" in child else " ")
             else:
                 name = child.tag
                 if not isinstance(name, str) or child in removed:
@@ -249,14 +251,14 @@ class _LxWalker(ClauseWriter):
                 if skip_layout and (self._lx_is_layout(child) if name in _LAYOUT_NAMES
                                     else child.get("role") in LAYOUT_ROLES):
                     continue
-                if child in self.link_blocks:
+                if child in link_blocks:
                     self.drop_heading()
                     continue
                 if name in BLOCKS:
                     self._lx_open(child, stack, pre, rp)
-                else:
-                    cpre, crp = _lx_state(name, pre, rp)
-                    stack.append((iter(_lx_contents(child)), None, False, cpre, crp))
+                else:                                    # _lx_state, inlined
+                    stack.append((iter(_lx_contents(child)), None, False, pre or name in _PRESERVE,
+                                  True if name == "rp" else False if name == "rt" else rp))
         self.flush()
         return self.clauses
 
@@ -315,10 +317,13 @@ class _LxWalker(ClauseWriter):
                 self.br_splits = True
 
     def _lx_flat(self, el: etree._Element, pre: bool, rp: bool) -> str:
+        pre, rp = _lx_state(el.tag, pre, rp)
+        if len(el) == 0:                                 # text only (most paragraphs and headings): no walk
+            text = el.text
+            return "" if not text or rp else _lx_text(text, pre)
         out: list[str] = []
         skip_layout = self.skip_layout
         removed = self.removed
-        pre, rp = _lx_state(el.tag, pre, rp)
         stack: list[Any] = [(iter(_lx_contents(el)), pre, rp)]
         while stack:
             children, pre, rp = stack[-1]
@@ -326,8 +331,8 @@ class _LxWalker(ClauseWriter):
             if child is None:
                 stack.pop()
             elif isinstance(child, str):
-                if not rp:
-                    out.append(_lx_text(child, pre))
+                if not rp:                               # _lx_text, inlined
+                    out.append(child if pre or child.strip(_ASCII_SPACES) else "\n" if "\n" in child else " ")
             else:
                 name = child.tag
                 if not isinstance(name, str) or child in removed:
