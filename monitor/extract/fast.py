@@ -88,6 +88,18 @@ def _visible_chars(el: etree._Element) -> int:
     return int(_visible_xpath()(el))
 
 
+def _visible_chars_upto(el: etree._Element, limit: int) -> int:
+    """`_visible_chars`, counted in Python over the element's text nodes and given up past `limit` (then some
+    number above it): a block above a page's links is often the whole article, which libxml2 would measure
+    entirely. XPath's whitespace is these four characters (normalize-space, then the spaces removed)."""
+    count = 0
+    for text in el.itertext():
+        count += len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r")
+        if count > limit:
+            break
+    return count
+
+
 @lru_cache(maxsize=1)
 def _page_links_xpath() -> etree.XPath:
     from lxml import etree
@@ -120,7 +132,7 @@ def _link_blocks(body: etree._Element, removed: set[Any]) -> set[Any]:
     for el, (links, link_chars) in stats.items():
         if links < LINK_BLOCK_MIN_LINKS or link_chars > LINK_BLOCK_MAX_CHARS or el in removed:
             continue
-        chars = _visible_chars(el)
+        chars = _visible_chars_upto(el, LINK_BLOCK_MAX_CHARS * 2)
         if chars > LINK_BLOCK_MAX_CHARS * 2:
             continue
         if not is_link_block(links, link_chars, chars):      # headings do not count: measured only if needed
