@@ -269,8 +269,14 @@ class _LxWalker(ClauseWriter):
                 if name in BLOCKS:
                     self._lx_open(child, stack, pre, rp)
                 else:                                    # _lx_state, inlined
-                    stack.append((iter(_lx_contents(child)), None, False, pre or name in _PRESERVE,
-                                  True if name == "rp" else False if name == "rt" else rp))
+                    cpre = pre or name in _PRESERVE
+                    crp = True if name == "rp" else False if name == "rt" else rp
+                    if len(child) == 0:                  # text only (most links): no push and pop
+                        text = child.text
+                        if text and not crp:
+                            buf.append(text if cpre or text.strip(_ASCII_SPACES) else "\n" if "\n" in text else " ")
+                    else:
+                        stack.append((iter(_lx_contents(child)), None, False, cpre, crp))
         self.flush()
         return self.clauses
 
@@ -321,6 +327,17 @@ class _LxWalker(ClauseWriter):
         else:
             self.flush()
             cpre, crp = _lx_state(name, pre, rp)
+            if len(el) == 0:             # text only (most list items): what the push and the pop would do
+                marker = name in ITEMS
+                if marker:
+                    self.marker = "- " if name == "li" else ""
+                text = el.text
+                if text and not crp:
+                    self.buf.append(_lx_text(text, cpre))
+                self.flush()
+                if marker:
+                    self.marker = ""
+                return
             stack.append((iter(_lx_contents(el)), name, self.br_splits, cpre, crp))
             if name in ITEMS:
                 self.marker = "- " if name == "li" else ""
