@@ -138,7 +138,7 @@ def _url(node: Node, key: str) -> str:
         ok = parts.scheme in ("http", "https") and bool(parts.hostname)
     except ValueError:
         ok = False
-    if not ok or any(c.isspace() for c in text):
+    if not ok or text.split() != [text]:          # holds whitespace (str.split splits where isspace is true)
         raise _Problem(f"{_quote(text)} is not an http(s) URL", node, key)
     return text
 

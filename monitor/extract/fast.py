@@ -62,7 +62,7 @@ def fast_clauses(html: str, ignore_re: re.Pattern[str] | None) -> list[str] | No
     if body is None:
         return None
     modal_open = "aria-modal" in html and bool(_modal_xpath()(body))
-    removed = {el for el in body.iter(etree.Element) if _lx_always_removed(el, modal_open)}
+    removed = _always_removed(body, modal_open)
     clauses = _LxWalker(ignore_re, removed, skip_layout=True, link_blocks=_link_blocks(body, removed)).run_body(body)
     if not clauses:
         clauses = _LxWalker(ignore_re, removed, skip_layout=False).run_body(body)
@@ -86,6 +86,18 @@ def _visible_xpath() -> etree.XPath:
 def _visible_chars(el: etree._Element) -> int:
     """The characters of an element's text but whitespace (counted by libxml2)."""
     return int(_visible_xpath()(el))
+
+
+def _visible_chars_upto(el: etree._Element, limit: int) -> int:
+    """`_visible_chars`, counted in Python over the element's text nodes and given up past `limit` (then some
+    number above it): a block above a page's links is often the whole article, which libxml2 would measure
+    entirely. XPath's whitespace is these four characters (normalize-space, then the spaces removed)."""
+    count = 0
+    for text in el.itertext():
+        count += len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r")
+        if count > limit:
+            break
+    return count
 
 
 @lru_cache(maxsize=1)
@@ -120,7 +132,7 @@ def _link_blocks(body: etree._Element, removed: set[Any]) -> set[Any]:
     for el, (links, link_chars) in stats.items():
         if links < LINK_BLOCK_MIN_LINKS or link_chars > LINK_BLOCK_MAX_CHARS or el in removed:
             continue
-        chars = _visible_chars(el)
+        chars = _visible_chars_upto(el, LINK_BLOCK_MAX_CHARS * 2)
         if chars > LINK_BLOCK_MAX_CHARS * 2:
             continue
         if not is_link_block(links, link_chars, chars):      # headings do not count: measured only if needed
@@ -137,15 +149,27 @@ def _modal_xpath() -> etree.XPath:
     return etree.XPath("boolean(.//*[@aria-modal='true'])")
 
 
-def _lx_always_removed(el: etree._Element, modal_open: bool) -> bool:
-    """The removal rules (`monitor.extract.rules`) on an lxml element (of the unmodified tree, as for bs4)."""
-    tag = el.tag
-    if tag in REMOVE_TAGS and tag != "button":
-        return True
-    attrib = el.attrib
-    if not attrib and tag != "dialog" and tag != "button":    # most elements: the rules need an attribute
-        return False
-    return removed_by_rules(tag, attrib, el, _LX_TREE, modal_open=modal_open)
+_CUT_TAGS = REMOVE_TAGS - {"button"}
+# The attributes `removed_by_rules` reads on any other element: one without them (most links, `<a href>`) is kept.
+_RULE_ATTRS = frozenset({"role", "aria-modal", "hidden", "style", "aria-hidden", "id", "class"})
+_LAYOUT_NAMES = frozenset({"nav", "aside", "header", "footer", "form"})   # `_lx_is_layout` beyond the role test
+
+
+def _always_removed(body: etree._Element, modal_open: bool) -> set[Any]:
+    """The elements the removal rules (`monitor.extract.rules`) cut, on the unmodified tree as for bs4; one
+    loop, and the rules are asked only about elements with an attribute they read (and dialogs, buttons)."""
+    from lxml import etree
+
+    removed = set()
+    for el in body.iter(etree.Element):
+        tag = el.tag
+        if tag in _CUT_TAGS:
+            removed.add(el)
+            continue
+        if tag == "dialog" or tag == "button" or not _RULE_ATTRS.isdisjoint(el.keys()):
+            if removed_by_rules(tag, el.attrib, el, _LX_TREE, modal_open=modal_open):
+                removed.add(el)
+    return removed
 
 
 class _LxTree:
@@ -218,6 +242,7 @@ class _LxWalker(ClauseWriter):
         buf = self.buf
         skip_layout = self.skip_layout
         removed = self.removed
+        link_blocks = self.link_blocks
         while stack:
             children, block, saved, pre, rp = stack[-1]
             child = next(children, None)
@@ -229,22 +254,29 @@ class _LxWalker(ClauseWriter):
                     if block in ITEMS:
                         self.marker = ""
             elif isinstance(child, str):
-                if not rp:
-                    buf.append(_lx_text(child, pre))
+                if not rp:                               # _lx_text, inlined: one call less per text node
+                    buf.append(child if pre or child.strip(_ASCII_SPACES) else "\n" if "\n" in child else " ")
             else:
                 name = child.tag
                 if not isinstance(name, str) or child in removed:
                     continue                             # comment / PI / removed: only the tail counts
-                if skip_layout and self._lx_is_layout(child):
+                if skip_layout and (self._lx_is_layout(child) if name in _LAYOUT_NAMES
+                                    else child.get("role") in LAYOUT_ROLES):
                     continue
-                if child in self.link_blocks:
+                if child in link_blocks:
                     self.drop_heading()
                     continue
                 if name in BLOCKS:
                     self._lx_open(child, stack, pre, rp)
-                else:
-                    cpre, crp = _lx_state(name, pre, rp)
-                    stack.append((iter(_lx_contents(child)), None, False, cpre, crp))
+                else:                                    # _lx_state, inlined
+                    cpre = pre or name in _PRESERVE
+                    crp = True if name == "rp" else False if name == "rt" else rp
+                    if len(child) == 0:                  # text only (most links): no push and pop
+                        text = child.text
+                        if text and not crp:
+                            buf.append(text if cpre or text.strip(_ASCII_SPACES) else "\n" if "\n" in text else " ")
+                    else:
+                        stack.append((iter(_lx_contents(child)), None, False, cpre, crp))
         self.flush()
         return self.clauses
 
@@ -295,6 +327,17 @@ class _LxWalker(ClauseWriter):
         else:
             self.flush()
             cpre, crp = _lx_state(name, pre, rp)
+            if len(el) == 0:             # text only (most list items): what the push and the pop would do
+                marker = name in ITEMS
+                if marker:
+                    self.marker = "- " if name == "li" else ""
+                text = el.text
+                if text and not crp:
+                    self.buf.append(_lx_text(text, cpre))
+                self.flush()
+                if marker:
+                    self.marker = ""
+                return
             stack.append((iter(_lx_contents(el)), name, self.br_splits, cpre, crp))
             if name in ITEMS:
                 self.marker = "- " if name == "li" else ""
@@ -303,10 +346,13 @@ class _LxWalker(ClauseWriter):
                 self.br_splits = True
 
     def _lx_flat(self, el: etree._Element, pre: bool, rp: bool) -> str:
+        pre, rp = _lx_state(el.tag, pre, rp)
+        if len(el) == 0:                                 # text only (most paragraphs and headings): no walk
+            text = el.text
+            return "" if not text or rp else _lx_text(text, pre)
         out: list[str] = []
         skip_layout = self.skip_layout
         removed = self.removed
-        pre, rp = _lx_state(el.tag, pre, rp)
         stack: list[Any] = [(iter(_lx_contents(el)), pre, rp)]
         while stack:
             children, pre, rp = stack[-1]
@@ -314,13 +360,14 @@ class _LxWalker(ClauseWriter):
             if child is None:
                 stack.pop()
             elif isinstance(child, str):
-                if not rp:
-                    out.append(_lx_text(child, pre))
+                if not rp:                               # _lx_text, inlined
+                    out.append(child if pre or child.strip(_ASCII_SPACES) else "\n" if "\n" in child else " ")
             else:
                 name = child.tag
                 if not isinstance(name, str) or child in removed:
                     continue
-                if skip_layout and self._lx_is_layout(child):
+                if skip_layout and (self._lx_is_layout(child) if name in _LAYOUT_NAMES
+                                    else child.get("role") in LAYOUT_ROLES):
                     continue
                 if name in BLOCKS:
                     out.append(" ")

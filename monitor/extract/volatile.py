@@ -31,6 +31,28 @@ _PATTERNS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("version", "build"), r"\b(?:version|build)\s?v?\d+\.\d+\.\d+(?:\.\d+)+\b"),    # an app's build: 1.272.0.363
 )
 _KEYED = tuple((keys, re.compile(pattern, re.IGNORECASE)) for keys, pattern in _PATTERNS)
+
+
+def _probes(keys: tuple[str, ...]) -> list[tuple[str, int, tuple[str, ...]]]:
+    """Fewer substrings to scan for than `keys`, each with its offset in the keys it stands for and those
+    keys (of one length): the keys' common prefix when it has 3 characters or more (" fa" for " fa ", " fa.",
+    ...), else keys that differ only by a leading space or newline share one ("vor " for " vor ", "\nvor "). Every key
+    occurrence is a probe occurrence, checked with startswith: the same occurrences, half the scans."""
+    prefix = keys[0]
+    for key in keys[1:]:
+        while not key.startswith(prefix):
+            prefix = prefix[:-1]
+    if len(keys) > 1 and len(prefix) >= 3 and len({len(key) for key in keys}) == 1:
+        return [(prefix, 0, keys)]
+    groups: dict[tuple[str, int], list[str]] = {}
+    for key in keys:
+        shared = key[0] in " \n" and sum(other[1:] == key[1:] for other in keys) > 1
+        probe, offset = (key[1:], 1) if shared else (key, 0)
+        groups.setdefault((probe, offset), []).append(key)
+    return [(probe, offset, tuple(group)) for (probe, offset), group in groups.items()]
+
+
+_PROBED = tuple((_probes(keys), regex) for keys, regex in _KEYED)
 #: Every pattern at once (for callers that test one string).
 VOLATILE_RE = re.compile("|".join(f"(?:{pattern})" for _, pattern in _PATTERNS), re.IGNORECASE)
 SHORT_CLAUSE = 300
@@ -46,15 +68,17 @@ def _spans(text: str) -> list[tuple[int, int]]:
     if len(low) != len(text) + 1:           # lowercasing changed the length: no offsets to share
         return [(m.start(), m.end()) for m in VOLATILE_RE.finditer(text)]
     spans = []
-    for keys, regex in _KEYED:
-        for key in keys:
-            at = low.find(key)
-            while at >= 0:
-                start = max(low.rfind("\n", 0, at + 1), at - _WINDOW, 0)   # offsets in `text` are one less
-                end = low.find("\n", at + len(key))
-                end = len(low) if end < 0 or end > at + _WINDOW else end
-                spans += [(m.start(), m.end()) for m in regex.finditer(text, max(start - 1, 0), end - 1)]
-                at = low.find(key, at + 1)
+    for probes, regex in _PROBED:
+        for probe, offset, keys in probes:
+            found = low.find(probe)
+            while found >= 0:
+                at = found - offset
+                if at >= 0 and low.startswith(keys, at):
+                    start = max(low.rfind("\n", 0, at + 1), at - _WINDOW, 0)   # offsets in `text` are one less
+                    end = low.find("\n", at + len(keys[0]))
+                    end = len(low) if end < 0 or end > at + _WINDOW else end
+                    spans += [(m.start(), m.end()) for m in regex.finditer(text, max(start - 1, 0), end - 1)]
+                found = low.find(probe, found + 1)
     return sorted(set(spans))
 
 

@@ -29,3 +29,11 @@ def test_fold_examples():
 def test_headings():
     assert heading(2, "Data") == "## Data" and heading_level("## Data") == 2 and is_heading("# X")
     assert not is_heading("#hashtag") and heading_level("plain") == 0
+
+
+def test_fold_fast_path_sees_every_ascii_break() -> None:
+    """fold's already-folded shortcut spells out _ASCII_BREAKS: each of them must still be folded."""
+    from monitor.text import _ASCII_BREAKS
+
+    for brk in _ASCII_BREAKS:
+        assert fold(f" a{brk}b ") == "a b", repr(brk)

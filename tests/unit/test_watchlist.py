@@ -230,7 +230,8 @@ def test_good_urls(url: str) -> None:
 
 
 @pytest.mark.parametrize("url", ["ftp://x", "https://", "//example.com/x", "http://exa mple.com/",
-                                 "http://example.com:99999/", "http://[::1/", "file:///etc/passwd"])
+                                 "http://example.com:99999/", "http://[::1/", "file:///etc/passwd",
+                                 "http://example.com/a\u00a0b", "http://example.com/a\u3000b"])
 def test_bad_urls(url: str) -> None:
     message = error_of(f"services:\n  a:\n    documents:\n      b: {{url: '{url}'}}\n")
     assert message.endswith("is not an http(s) URL") and "services.a.documents.b.url" in message
