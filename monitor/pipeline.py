@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from monitor.diff import diff_clauses
 from monitor.errors import Cancelled, ExtractError, FetchHTTPStatus, MonitorError, StoreError, SuspectFetch
-from monitor.extract import EXTRACTOR_VERSION, ExtractPages, extract_pages, link_changes, page_links, text_links
+from monitor.extract import EXTRACTOR_VERSION, ExtractPages, extract_pages, page_links
 from monitor.extract.pages import RENDER_HINT, looks_script_only
 from monitor.fetch import Fetched, acquire, decode_body
 from monitor.guards import (
@@ -51,6 +51,7 @@ from monitor.models import (
 )
 from monitor.store import Store, health, text_hash
 from monitor.timeutil import iso_z, utc_now
+from monitor.versionlinks import link_changes_of, moved_links, page_text_links, version_links
 
 if TYPE_CHECKING:  # only for annotations; monitor.fetch imports it at run time
     import httpx
@@ -244,7 +245,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         store.blobs.prepare("text", text.encode("utf-8"))
     with store.atomic():
         same_text = not changed and not held and latest is not None and latest.text_hash == new_hash
-        moved, new_links = _moved_links(doc, store, latest, fetched, clauses) if same_text and clauses else ([], None)
+        moved, new_links = moved_links(doc, store, latest, fetched, clauses) if same_text and clauses else ([], None)
         snapshot_id = store.add_snapshot(
             doc.id, url=first.url, final_url=first.final_url, fetched_at=now,
             outcome=HELD if held else "not_modified" if fetched.not_modified else "ok",
@@ -258,16 +259,16 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
             result = CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
         elif latest is None or old_text is None:   # its links are read from its stored page when needed
             store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id,
-                              links=_text_links(fetched, clauses) if not single else None)
+                              links=page_text_links(fetched, clauses) if not single else None)
             result = CheckResult(document_id=doc.id, outcome=Outcome.NEW)
         else:
             links = functools.cache(lambda: _links(fetched))   # parsed only if a hint needs a link
             old_lines = old_text.split("\n")
-            old_links = _version_links(doc, store, latest, old_lines)
-            new_links = _text_links(fetched, clauses) if old_links or not single else None
+            old_links = version_links(doc, store, latest, old_lines)
+            new_links = page_text_links(fetched, clauses) if old_links or not single else None
             result = record_change(doc, store, alerts, old_lines, clauses, latest.number,
                                    fingerprint, snapshot_id, now, links=links, revert_to=revert_to,
-                                   moved=_link_changes(doc, old_links or [], new_links or []), new_links=new_links)
+                                   moved=link_changes_of(doc, old_links or [], new_links or []), new_links=new_links)
         if state.failing_alerted:
             _enqueue(store, alerts, Event.DOCUMENT_RECOVERED,
                      _document_payload(doc, reason=store.last_error(doc.id), since=state.failing_since),
@@ -279,61 +280,6 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
                        added=result.added, removed=result.removed, modified=result.modified,
                        flags=result.flags, elapsed=time.monotonic() - started, bytes=fetched.size,
                        revert_to=result.revert_to, links=result.links)
-
-
-def _text_links(fetched: Fetched, clauses: Sequence[str]) -> list[tuple[str, str]]:
-    """The (text, normalised target) links inside the kept text of the fetched HTML pages."""
-    found: list[tuple[str, str]] = []
-    for result in fetched.results:
-        if result.text and not result.is_pdf:
-            found += [pair for pair in text_links(result.text, result.final_url or result.url, clauses)
-                      if pair not in found]
-    return found
-
-
-def _link_changes(doc: Document, old: Sequence[tuple[str, str]],
-                  new: Sequence[tuple[str, str]]) -> list[LinkChange]:
-    """The moved link targets between two versions' links, opt-out and contact links marked to alert."""
-    from monitor.classify.optout import alerting_link
-
-    return [LinkChange(text=text, old=before, new=after,
-                       alert=alerting_link(text, before, doc.language or "en")
-                       or alerting_link(text, after, doc.language or "en"))
-            for text, before, after in link_changes(old, new)]
-
-
-def _version_links(doc: Document, store: Store, version: VersionInfo,
-                   clauses: Sequence[str]) -> list[tuple[str, str]] | None:
-    """The links inside a version's text: as stored, else read from the page it was made from (a version
-    of a single-URL document is stored without them, so that a new document costs no second parse) and
-    stored; None when that page is not kept."""
-    stored = store.version_links(doc.id, version.number)
-    if stored is not None or len(doc.urls) != 1 or version.snapshot_id is None:
-        return stored
-    body = store.snapshot_body(version.snapshot_id)
-    if body is None or body.startswith(b"%PDF-"):
-        return None
-    html, _ = decode_body(body)
-    links = text_links(html, store.final_urls(doc.id)[1].get(version.number, doc.url), clauses)
-    store.set_version_links(doc.id, version.number, links)
-    return links
-
-
-def _moved_links(doc: Document, store: Store, latest: VersionInfo | None, fetched: Fetched,
-                 clauses: Sequence[str]) -> tuple[list[LinkChange], list[tuple[str, str]] | None]:
-    """On a check whose text is the latest version's: the link targets inside it that moved, and this
-    page's links. The page is parsed for its links only when that version has some (when its links cannot
-    be known, those of this page are recorded for it, with no change)."""
-    if latest is None or fetched.not_modified:
-        return [], None
-    old = _version_links(doc, store, latest, clauses)
-    if old == []:
-        return [], None
-    new = _text_links(fetched, clauses)
-    if old is None:
-        store.set_version_links(doc.id, latest.number, new)
-        return [], new
-    return _link_changes(doc, old, new), new
 
 
 def _links(fetched: Fetched) -> dict[str, str]:
