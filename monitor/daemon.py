@@ -356,8 +356,7 @@ class Daemon:
 
     def _round(self) -> None:
         """Check every due document, then send due deliveries."""
-        from monitor.alerts import enqueue_due, send_due
-        from monitor.fetch import make_client
+        from monitor.alerts import flush
         from monitor.pipeline import run_checks
         from monitor.store import Store, health
 
@@ -379,9 +378,7 @@ class Daemon:
                                 host_delay=HOST_DELAY_SECONDS, stop=self._stop):
                 pass
             if watchlist.alerts.targets and not self._stop.is_set():
-                enqueue_due(store, watchlist.alerts)   # deadline reminders that have come
-                with make_client() as client:
-                    send_due(store, watchlist.alerts.targets, watchlist.alerts.retry, client=client)
+                flush(store, watchlist.alerts)
         except MonitorError as exc:
             log.error("%s", exc)
         except sqlite3.Error as exc:     # a full disk, a read-only or locked file: one line per episode

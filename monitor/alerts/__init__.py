@@ -6,9 +6,19 @@
 
 from __future__ import annotations
 
-from monitor.alerts.deliver import SendReport, retry_deliveries, send_due, send_one
+from monitor.alerts.deliver import SendReport, flush, retry_deliveries, send_due, send_one
 from monitor.alerts.formats import FORMATS
 from monitor.alerts.reminders import enqueue_due
 from monitor.alerts.signing import sign, verify
 
-__all__ = ["FORMATS", "SendReport", "enqueue_due", "retry_deliveries", "send_due", "send_one", "sign", "verify"]
+__all__ = [
+    "FORMATS",
+    "SendReport",
+    "enqueue_due",
+    "flush",
+    "retry_deliveries",
+    "send_due",
+    "send_one",
+    "sign",
+    "verify",
+]

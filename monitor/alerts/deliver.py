@@ -30,7 +30,16 @@ from monitor.alerts.signing import sign
 from monitor.errors import Cancelled, DeliveryError, NotFound
 from monitor.fetch.deadline import cancelled, deadline
 from monitor.imports import without
-from monitor.models import Change, ChannelConfig, Delivery, DeliveryStatus, Event, RetryPolicy, WebhookConfig
+from monitor.models import (
+    AlertConfig,
+    Change,
+    ChannelConfig,
+    Delivery,
+    DeliveryStatus,
+    Event,
+    RetryPolicy,
+    WebhookConfig,
+)
 from monitor.store import Store
 from monitor.timeutil import utc_now
 
@@ -299,6 +308,17 @@ def send_due(store: Store, webhooks: Sequence[Target], policy: RetryPolicy, *, c
                 _send_target(store, store.due_deliveries(now=now(), limit=limit, target=target), webhooks,
                              policy, report, client=client, now=now, environ=environ, rng=rng)
     return report
+
+
+def flush(store: Store, alerts: AlertConfig) -> SendReport:
+    """Queue the deadline reminders that have come, then send every delivery that is due, once (what
+    `tosmon check` and `tosmon run --once` do after checking; the daemon's outbox sends continuously)."""
+    from monitor.alerts.reminders import enqueue_due
+    from monitor.fetch import make_client
+
+    enqueue_due(store, alerts)
+    with make_client() as client:
+        return send_due(store, alerts.targets, alerts.retry, client=client)
 
 
 def _send_target(store: Store, due: Sequence[Delivery], webhooks: Sequence[Target], policy: RetryPolicy,

@@ -95,12 +95,9 @@ def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
             if progress and done < len(docs):
                 click.echo(f"[{done}/{len(docs)}] checking…", nl=False, err=True)
         if watchlist.alerts.targets:
-            from monitor.alerts import enqueue_due, send_due
-            from monitor.fetch import make_client
+            from monitor.alerts import flush
 
-            enqueue_due(store, watchlist.alerts)
-            with make_client() as client:
-                send_due(store, watchlist.alerts.targets, watchlist.alerts.retry, client=client)
+            flush(store, watchlist.alerts)
     except KeyboardInterrupt:
         _interrupted(len(docs) - done)
     finally:
