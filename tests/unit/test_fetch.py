@@ -334,3 +334,35 @@ def test_bad_urls_are_network_errors_not_transient(url: str) -> None:
         fetch_document(url, client=client)
     assert info.value.transient is False
     assert isinstance(info.value.__cause__, (httpx.UnsupportedProtocol, httpx.InvalidURL))
+
+
+@pytest.mark.skipif(not hasattr(__import__("socket"), "TCP_QUICKACK"), reason="TCP_QUICKACK is Linux-only")
+def test_streams_ask_for_prompt_acks_before_every_read() -> None:
+    """A server that writes headers and body separately without TCP_NODELAY waits for our ACK of the first
+    before Nagle lets the last segment go; a delayed ACK holds it 40 ms. Every read re-arms TCP_QUICKACK."""
+    import socket
+
+    import httpcore
+
+    from monitor.fetch.deadline import _DeadlineStream
+
+    calls: list[tuple[int, int, int]] = []
+
+    class Recording(socket.socket):
+        def setsockopt(self, level: int, option: int, value: int) -> None:  # type: ignore[override]
+            calls.append((level, option, value))
+            super().setsockopt(level, option, value)
+
+    with socket.create_server(("127.0.0.1", 0)) as server:
+        client = Recording(socket.AF_INET, socket.SOCK_STREAM)
+        client.connect(server.getsockname())
+        peer, _ = server.accept()
+        stream = _DeadlineStream(httpcore._backends.sync.SyncStream(client))
+        try:
+            for chunk in (b"HTTP/1.1 200 OK\r\n", b"body"):
+                peer.sendall(chunk)
+                assert stream.read(1024, timeout=5) == chunk
+        finally:
+            stream.close()
+            peer.close()
+    assert calls.count((socket.IPPROTO_TCP, socket.TCP_QUICKACK, 1)) == 2
