@@ -146,7 +146,10 @@ def decoding_reason(body: bytes, decoded: str, encoding: str | None) -> str | No
     undecodable = sample.count(REPLACEMENT) / len(sample)
     if undecodable > MAX_UNDECODABLE_SHARE:
         return f"not text: {undecodable:.0%} of the characters are undecodable in {encoding} (U+FFFD)"
-    data = sample.encode("utf-8", "surrogatepass")      # counted by deleting them: 2x faster than a regex scan
+    # counted by deleting them from the UTF-8 bytes (2x faster than a regex scan); a UTF-8 body is those bytes
+    # already (a control character is one byte, which no invalid sequence replaced by U+FFFD holds)
+    whole_utf8 = encoding == "utf-8" and len(sample) == len(decoded)
+    data = body if whole_utf8 else sample.encode("utf-8", "surrogatepass")
     controls = (len(data) - len(data.translate(None, _CONTROL_BYTES))) / len(sample)
     if controls > MAX_CONTROL_SHARE:
         return f"binary, not text: {controls:.0%} of the characters are control characters"
