@@ -221,7 +221,8 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
     except MonitorError as exc:
         return _record_failure(doc, state, store, alerts, exc, now, time.monotonic() - started)
     text = None if clauses is None else "\n".join(clauses)
-    new_hash = None if text is None else text_hash(text)
+    utf8 = None if text is None else text.encode("utf-8")      # encoded once: hash, compression, storage
+    new_hash = None if utf8 is None else text_hash(utf8)
     if latest is not None and latest.extractor != fingerprint:  # also on a 304: the page did not change
         _rebaseline(store, doc, fingerprint, now)
         latest = store.latest_version(doc.id)
@@ -240,9 +241,9 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
         changed = False
     first = fetched.results[0]
     single = len(doc.urls) == 1
-    if changed and text is not None:  # compressed before the transaction: others wait less for its lock
+    if changed and utf8 is not None:  # compressed before the transaction: others wait less for its lock
         store.blobs.prepare("body", fetched.body)
-        store.blobs.prepare("text", text.encode("utf-8"))
+        store.blobs.prepare("text", utf8)
     with store.atomic():
         same_text = not changed and not held and latest is not None and latest.text_hash == new_hash
         moved, new_links = moved_links(doc, store, latest, fetched, clauses) if same_text and clauses else ([], None)
@@ -259,7 +260,7 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
             result = CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
         elif latest is None or old_text is None:   # its links are read from its stored page when needed
             store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id,
-                              links=page_text_links(fetched, clauses) if not single else None)
+                              links=page_text_links(fetched, clauses) if not single else None, utf8=utf8)
             result = CheckResult(document_id=doc.id, outcome=Outcome.NEW)
         else:
             links = functools.cache(lambda: _links(fetched))   # parsed only if a hint needs a link

@@ -65,9 +65,10 @@ def _dt(value: str | None) -> datetime | None:
     return from_iso(value) if value else None
 
 
-def text_hash(text: str) -> str:
-    """sha256 of a version's text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def text_hash(text: str | bytes) -> str:
+    """sha256 of a version's text (given as its UTF-8 bytes when the caller has them: encoding a page's text
+    costs as much as hashing it)."""
+    return hashlib.sha256(text.encode("utf-8") if isinstance(text, str) else text).hexdigest()
 
 
 class Store(Connection):
@@ -247,18 +248,19 @@ class Store(Connection):
 
     def add_version(self, document_id: str, *, text: str, created_at: datetime, extractor: str,
                     snapshot_id: int | None = None, technical: bool = False,
-                    links: Sequence[tuple[str, str]] | None = None) -> int:
+                    links: Sequence[tuple[str, str]] | None = None, utf8: bytes | None = None) -> int:
         """Store a new version; returns its number (1 for the first). `links`: the (text, target) links
-        inside its text (None: not known)."""
+        inside its text (None: not known); `utf8`: the text's UTF-8 bytes, when the caller has them."""
         row = self._one("SELECT coalesce(max(number), 0) AS n FROM versions WHERE document_id = ?",
                         [document_id])
         number = int(row["n"] if row else 0) + 1
         clauses = text.count("\n") + 1 if text else 0
-        method, data = self.blobs.pack("text", text.encode("utf-8"))
+        utf8 = text.encode("utf-8") if utf8 is None else utf8
+        method, data = self.blobs.pack("text", utf8)
         self.conn.execute(
             """INSERT INTO versions (document_id, number, snapshot_id, created_at, text_hash, compression, text,
                                      clauses, extractor, technical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [document_id, number, snapshot_id, _ts(created_at), text_hash(text), method, data, clauses,
+            [document_id, number, snapshot_id, _ts(created_at), text_hash(utf8), method, data, clauses,
              extractor, int(technical)])
         if links is not None:
             self.set_version_links(document_id, number, links)
