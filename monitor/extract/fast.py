@@ -50,10 +50,8 @@ def fast_clauses(html: str, ignore_re: re.Pattern[str] | None) -> list[str] | No
         html = html[1:]
     from lxml import etree
 
-    try:
-        parser = etree.HTMLParser(recover=True)
-        parser.feed(html)
-        root = parser.close()
+    try:   # parsed in one call, not fed: libxml2 then works without the GIL (the other check thread runs)
+        root = etree.fromstring(html, etree.HTMLParser(recover=True))
     except Exception:                               # let the BeautifulSoup path report it as it always has
         return None
     if root is None or _too_deep()(root):
@@ -62,7 +60,7 @@ def fast_clauses(html: str, ignore_re: re.Pattern[str] | None) -> list[str] | No
     if body is None:
         return None
     modal_open = "aria-modal" in html and bool(_modal_xpath()(body))
-    removed = _always_removed(body, modal_open)
+    removed = _Removed(modal_open)
     clauses = _LxWalker(ignore_re, removed, skip_layout=True, link_blocks=_link_blocks(body, removed)).run_body(body)
     if not clauses:
         clauses = _LxWalker(ignore_re, removed, skip_layout=False).run_body(body)
@@ -108,7 +106,7 @@ def _page_links_xpath() -> etree.XPath:
                        "not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside)]")
 
 
-def _link_blocks(body: etree._Element, removed: set[Any]) -> set[Any]:
+def _link_blocks(body: etree._Element, removed: _Removed) -> set[Any]:
     """The link blocks of the page (`monitor.extract.rules.is_link_block`; the text of headings in a block
     does not count): blocks up to LINK_BLOCK_DEPTH levels above their links. One short walk up from each
     link; a block's text is measured only when it holds enough links and not too much link text."""
@@ -155,21 +153,31 @@ _RULE_ATTRS = frozenset({"role", "aria-modal", "hidden", "style", "aria-hidden",
 _LAYOUT_NAMES = frozenset({"nav", "aside", "header", "footer", "form"})   # `_lx_is_layout` beyond the role test
 
 
-def _always_removed(body: etree._Element, modal_open: bool) -> set[Any]:
-    """The elements the removal rules (`monitor.extract.rules`) cut, on the unmodified tree as for bs4; one
-    loop, and the rules are asked only about elements with an attribute they read (and dialogs, buttons)."""
-    from lxml import etree
+class _Removed:
+    """The elements the removal rules (`monitor.extract.rules`) cut, judged on the unmodified tree as for bs4,
+    each when first asked about (`el in removed`): the walks never ask about what lies inside a cut element
+    (a whole pass over the tree first cost as much as the walk). The rules are asked only about elements that
+    have an attribute they read, dialogs and buttons: most elements are links, list items and paragraphs."""
 
-    removed = set()
-    for el in body.iter(etree.Element):
-        tag = el.tag
+    __slots__ = ("_judged", "_modal_open")
+
+    def __init__(self, modal_open: bool) -> None:
+        self._modal_open = modal_open
+        self._judged: dict[Any, bool] = {}
+
+    def __contains__(self, el: Any) -> bool:
+        return self.cut(el, el.tag)
+
+    def cut(self, el: etree._Element, tag: str) -> bool:
+        """Whether `el` (whose tag is `tag`) is cut."""
         if tag in _CUT_TAGS:
-            removed.add(el)
-            continue
-        if tag == "dialog" or tag == "button" or not _RULE_ATTRS.isdisjoint(el.keys()):
-            if removed_by_rules(tag, el.attrib, el, _LX_TREE, modal_open=modal_open):
-                removed.add(el)
-    return removed
+            return True
+        if tag != "dialog" and tag != "button" and _RULE_ATTRS.isdisjoint(el.keys()):
+            return False
+        judged = self._judged.get(el)
+        if judged is None:
+            judged = self._judged[el] = removed_by_rules(tag, el.attrib, el, _LX_TREE, modal_open=self._modal_open)
+        return judged
 
 
 class _LxTree:
@@ -228,9 +236,9 @@ def _lx_state(name: str, pre: bool, rp: bool) -> tuple[bool, bool]:
 
 
 class _LxWalker(ClauseWriter):
-    """The clause walk on an lxml tree; `removed` holds the ALWAYS_REMOVE elements (cut with their subtrees)."""
+    """The clause walk on an lxml tree; `removed` says which elements the rules cut (with their subtrees)."""
 
-    def __init__(self, ignore_re: re.Pattern[str] | None, removed: set[Any], *, skip_layout: bool,
+    def __init__(self, ignore_re: re.Pattern[str] | None, removed: _Removed, *, skip_layout: bool,
                  link_blocks: set[Any] | None = None) -> None:
         super().__init__(ignore_re, skip_layout=skip_layout)
         self.removed = removed
@@ -258,7 +266,7 @@ class _LxWalker(ClauseWriter):
                     buf.append(child if pre or child.strip(_ASCII_SPACES) else "\n" if "\n" in child else " ")
             else:
                 name = child.tag
-                if not isinstance(name, str) or child in removed:
+                if not isinstance(name, str) or removed.cut(child, name):
                     continue                             # comment / PI / removed: only the tail counts
                 if skip_layout and (self._lx_is_layout(child) if name in _LAYOUT_NAMES
                                     else child.get("role") in LAYOUT_ROLES):
@@ -364,7 +372,7 @@ class _LxWalker(ClauseWriter):
                     out.append(child if pre or child.strip(_ASCII_SPACES) else "\n" if "\n" in child else " ")
             else:
                 name = child.tag
-                if not isinstance(name, str) or child in removed:
+                if not isinstance(name, str) or removed.cut(child, name):
                     continue
                 if skip_layout and (self._lx_is_layout(child) if name in _LAYOUT_NAMES
                                     else child.get("role") in LAYOUT_ROLES):
