@@ -41,6 +41,7 @@ class Page:
     content_type: str = "text/html; charset=utf-8"
     etag: bool = True
     headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0          # seconds before answering (a slow origin)
 
 
 class PageServer:
@@ -62,6 +63,8 @@ class PageServer:
                 page = server.pages.get(self.path)
                 if page is None:
                     page = Page(body=b"not found", status=404, content_type="text/plain")
+                if page.delay:
+                    time.sleep(page.delay)
                 tag = '"' + hashlib.sha1(page.body).hexdigest() + '"'
                 if page.etag and page.status == 200 and self.headers.get("If-None-Match") == tag:
                     self.send_response(304)

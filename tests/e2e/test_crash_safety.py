@@ -49,23 +49,28 @@ def versions(db: Path) -> dict[str, int]:
 def test_sigkill_mid_cycle_loses_and_doubles_nothing(tmp_path, page_server, write_watchlist):
     rng = random.Random(7)
     for i in range(N):
-        page_server.set(f"/d{i}", page(i, 0), etag=False)
+        page_server.set(f"/d{i}", page(i, 0), etag=False, delay=0.02)   # the checks outlast start-up
     write_watchlist("services:\n" + "".join(
         f"  s{i}:\n    documents:\n      terms:\n        url: {page_server.url(f'/d{i}')}\n" for i in range(N)))
     crashed, reference = tmp_path / "crashed.db", tmp_path / "reference.db"
 
+    started = time.monotonic()
     assert check(tmp_path, reference, kill_after=None) == 0
+    took = time.monotonic() - started          # kills land within a run: start-up, then the checks
+
     killed = 0
     for _ in range(4):
-        killed += check(tmp_path, crashed, kill_after=rng.uniform(0.6, 1.6)) == -signal.SIGKILL
+        killed += check(tmp_path, crashed, kill_after=rng.uniform(0.5, 0.95) * took) == -signal.SIGKILL
     assert check(tmp_path, crashed, kill_after=None) == 0
     assert versions(crashed) == versions(reference) == {f"s{i}/terms": 1 for i in range(N)}
 
     for i in range(N):
-        page_server.set(f"/d{i}", page(i, 1), etag=False)
+        page_server.set(f"/d{i}", page(i, 1), etag=False, delay=0.02)
+    started = time.monotonic()
     assert check(tmp_path, reference, kill_after=None) == 0
+    took = time.monotonic() - started
     for _ in range(4):
-        killed += check(tmp_path, crashed, kill_after=rng.uniform(0.6, 1.6)) == -signal.SIGKILL
+        killed += check(tmp_path, crashed, kill_after=rng.uniform(0.5, 0.95) * took) == -signal.SIGKILL
     assert check(tmp_path, crashed, kill_after=None) == 0
 
     assert killed >= 4, "the kills should land while checks were running"
