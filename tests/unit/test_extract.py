@@ -179,3 +179,9 @@ def test_page_links_by_text_absolute_first_wins():
         "our privacy team": "privacy@example.com",
     }
     assert links.page_links("", "https://example.com/") == {}
+
+
+@pytest.mark.parametrize("depth", [255, 256, 300])
+def test_a_page_deeper_than_libxml2_builds_loses_nothing_after_the_deep_part(depth: int) -> None:
+    html = "<body><h1>Terms</h1>" + "<div>" * depth + "deep" + "</div>" * depth + "<p>After the deep part.</p></body>"
+    assert extract_clauses(html) == ["# Terms", "deep", "After the deep part."]
