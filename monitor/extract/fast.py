@@ -175,6 +175,10 @@ class _Removed:
             return True
         if tag != "dialog" and tag != "button" and _RULE_ATTRS.isdisjoint(el.keys()):
             return False
+        return self.judge(el, tag)
+
+    def judge(self, el: etree._Element, tag: str) -> bool:
+        """What the rules say of `el`, an element they are asked about (a tag not cut by name)."""
         judged = self._judged.get(el)
         if judged is None:
             judged = self._judged[el] = removed_by_rules(tag, el.attrib, el, _LX_TREE, modal_open=self._modal_open)
@@ -267,12 +271,16 @@ class _LxWalker(ClauseWriter):
                     buf.append(child if pre or child.strip(_ASCII_SPACES) else "\n" if "\n" in child else " ")
             else:
                 name = child.tag
-                if not isinstance(name, str) or removed.cut(child, name):
+                if not isinstance(name, str) or name in _CUT_TAGS:
                     continue                             # comment / PI / removed: only the tail counts
-                if skip_layout and (self._lx_is_layout(child) if name in _LAYOUT_NAMES
-                                    else child.get("role") in LAYOUT_ROLES):
+                keys = child.keys()                      # `removed.cut`, spelt out: most elements have none
+                if (name == "dialog" or name == "button" or not _RULE_ATTRS.isdisjoint(keys)) and \
+                        removed.judge(child, name):
                     continue
-                if child in link_blocks:
+                if skip_layout and (self._lx_is_layout(child) if name in _LAYOUT_NAMES
+                                    else "role" in keys and child.get("role") in LAYOUT_ROLES):
+                    continue
+                if link_blocks and child in link_blocks:
                     self.drop_heading()
                     continue
                 if name in BLOCKS:
@@ -336,16 +344,15 @@ class _LxWalker(ClauseWriter):
         else:
             self.flush()
             cpre, crp = _lx_state(name, pre, rp)
-            if len(el) == 0:             # text only (most list items): what the push and the pop would do
-                marker = name in ITEMS
-                if marker:
-                    self.marker = "- " if name == "li" else ""
+            if len(el) == 0:             # text only (most list items): what the push, flush and pop would do
                 text = el.text
-                if text and not crp:
-                    self.buf.append(_lx_text(text, cpre))
-                self.flush()
-                if marker:
+                if name in ITEMS:
+                    if text and not crp:
+                        self.marker = "- " if name == "li" else ""
+                        self.emit(_lx_text(text, cpre))
                     self.marker = ""
+                elif text and not crp:
+                    self.emit(_lx_text(text, cpre))
                 return
             stack.append((iter(_lx_contents(el)), name, self.br_splits, cpre, crp))
             if name in ITEMS:
