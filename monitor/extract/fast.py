@@ -99,12 +99,11 @@ def _visible_chars_upto(el: etree._Element, limit: int) -> int:
     return count
 
 
-@lru_cache(maxsize=1)
-def _page_links_xpath() -> etree.XPath:
-    from lxml import etree
-
-    return etree.XPath(".//a[@href and not(starts-with(normalize-space(@href), '#')) and "
-                       "not(ancestor::nav or ancestor::header or ancestor::footer or ancestor::aside)]")
+def _page_links(body: etree._Element) -> list[Any]:
+    """The page's `<a>` elements outside nav/header/footer/aside (skipped anyway), in document order. (lxml's
+    own iteration by tag: libxml2's XPath for the same took 0.16 ms of a 100 KB page's extraction.)"""
+    boxed = {anchor for box in body.iter("nav", "header", "footer", "aside") for anchor in box.iter("a")}
+    return [anchor for anchor in body.iter("a") if anchor not in boxed]
 
 
 def _link_blocks(body: etree._Element, removed: _Removed) -> set[Any]:
@@ -112,7 +111,7 @@ def _link_blocks(body: etree._Element, removed: _Removed) -> set[Any]:
     does not count): blocks up to LINK_BLOCK_DEPTH levels above their links. One short walk up from each
     link; a block's text is measured only when it holds enough links and not too much link text."""
     stats: dict[Any, list[int]] = {}
-    for anchor in _page_links_xpath()(body):      # links outside nav/header/footer/aside (skipped anyway)
+    for anchor in _page_links(body):
         if not is_page_link(anchor.get("href")):
             continue
         text = anchor.text or "" if len(anchor) == 0 else "".join(anchor.itertext())
