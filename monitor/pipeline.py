@@ -154,10 +154,10 @@ def _rebaseline(store: Store, doc: Document, fingerprint: str, now: datetime) ->
 def _known_body(doc: Document, store: Store, latest: VersionInfo | None, fingerprint: str) -> str | None:
     """The sha256 of the body the latest version was extracted from, when re-extracting it would give the
     same text (same extraction settings): a server without ETag or 304 then costs no extraction."""
-    last = store.last_snapshot(doc.id)
-    if last is None or last.outcome != "ok" or latest is None or latest.extractor != fingerprint:
+    if latest is None or latest.extractor != fingerprint:
         return None
-    return last.body_hash
+    last = store.last_snapshot(doc.id)
+    return last.body_hash if last is not None and last.outcome == "ok" else None
 
 
 def _suspect(doc: Document, store: Store, fetched: Fetched, text: str, new_hash: str | None,

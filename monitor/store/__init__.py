@@ -611,22 +611,21 @@ class Store(Connection):
         import time
 
         now = time.time()
-        with self.atomic():
-            cursor = self.conn.execute(
-                """INSERT INTO check_leases (name, holder, expires_at) VALUES (?, ?, ?)
-                   ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-                   WHERE check_leases.expires_at <= ? OR check_leases.holder = excluded.holder""",
-                [name, holder, now + ttl, now])
-            return cursor.rowcount > 0
+        # one statement: a transaction of its own (or part of the caller's); no BEGIN/COMMIT round trips
+        cursor = self.conn.execute(
+            """INSERT INTO check_leases (name, holder, expires_at) VALUES (?, ?, ?)
+               ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+               WHERE check_leases.expires_at <= ? OR check_leases.holder = excluded.holder""",
+            [name, holder, now + ttl, now])
+        return cursor.rowcount > 0
 
     def lease_holder(self, name: str) -> str | None:
         row = self._one("SELECT holder FROM check_leases WHERE name = ?", [name])
         return row["holder"] if row else None
 
     def release_lease(self, name: str, holder: str) -> None:
-        """Give the lease back (only if `holder` still has it)."""
-        with self.atomic():
-            self.conn.execute("DELETE FROM check_leases WHERE name = ? AND holder = ?", [name, holder])
+        """Give the lease back (only if `holder` still has it); one statement, a transaction of its own."""
+        self.conn.execute("DELETE FROM check_leases WHERE name = ? AND holder = ?", [name, holder])
 
     def deliveries(self, *, status: str | None = None, ids: Sequence[str] | None = None,
                    limit: int | None = None) -> list[Delivery]:
