@@ -37,6 +37,7 @@ from monitor.models import (
     SnapshotInfo,
     VersionInfo,
 )
+from monitor.store import baselines
 from monitor.store.connection import Connection
 from monitor.store.query import Term, parse_query, plain
 from monitor.timeutil import from_iso, iso_z
@@ -257,7 +258,7 @@ class Store(Connection):
         clauses = text.count("\n") + 1 if text else 0
         utf8 = text.encode("utf-8") if utf8 is None else utf8
         method, data = self.blobs.pack("text", utf8)
-        self.conn.execute(
+        cursor = self.conn.execute(
             """INSERT INTO versions (document_id, number, snapshot_id, created_at, text_hash, compression, text,
                                      clauses, extractor, technical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             [document_id, number, snapshot_id, _ts(created_at), text_hash(utf8), method, data, clauses,
@@ -265,7 +266,7 @@ class Store(Connection):
         if links is not None:
             self.set_version_links(document_id, number, links)
         if number == 1 or technical:  # later versions are searchable through their changed clauses
-            self.conn.execute("INSERT INTO version_fts (rowid, text) VALUES (last_insert_rowid(), ?)", [text])
+            baselines.queue(self, int(cursor.lastrowid or 0))
         return number
 
     def version_links(self, document_id: str, number: int) -> list[tuple[str, str]] | None:
@@ -535,19 +536,22 @@ class Store(Connection):
                                   at=from_iso(r["detected_at"]), kind=r["kind"], text=text or "",
                                   change_id=r["change_id"]))
         # The baseline index keeps no positions (detail=column: a tenth of the size), so it finds candidate
-        # versions by their words and the query is applied to each line here.
-        sql = """SELECT v.document_id, v.number, v.created_at, v.compression, v.text FROM version_fts
-                 JOIN versions v ON v.id = version_fts.rowid WHERE version_fts MATCH ?
-                 ORDER BY v.created_at DESC, v.id DESC LIMIT ?"""
+        # versions by their words and the query is applied to each line here. It is brought up to date first.
+        indexed = baselines.index_before_search(self)
+        columns = "v.id, v.document_id, v.number, v.created_at, v.compression, v.text"
+        sql = f"""SELECT {columns} FROM version_fts JOIN versions v ON v.id = version_fts.rowid
+                  WHERE version_fts MATCH ? ORDER BY v.created_at DESC, v.id DESC LIMIT ?"""
         candidates = " OR ".join(Term((w,)).fts() for w in parsed.words)
         try:
             rows = self._all(sql, [candidates, limit])
         except sqlite3.OperationalError:
             # A word FTS5 splits where Python does not (a letter newer than its Unicode tables) would be a
             # phrase, which this index cannot answer: read every baseline instead.
-            rows = self._all("""SELECT v.document_id, v.number, v.created_at, v.compression, v.text
-                                FROM version_fts JOIN versions v ON v.id = version_fts.rowid
-                                ORDER BY v.created_at DESC, v.id DESC""")
+            rows = self._all(f"""SELECT {columns} FROM version_fts JOIN versions v ON v.id = version_fts.rowid
+                                 ORDER BY v.created_at DESC, v.id DESC""")
+        if not indexed:     # a database that cannot be written: the baselines waiting are read too
+            rows += self._all(f"SELECT {columns} FROM baselines_to_index q JOIN versions v ON v.id = q.version_id")
+            rows.sort(key=lambda r: (r["created_at"], r["id"]), reverse=True)
         for r in rows:
             for line in self.blobs.unpack(r["compression"], r["text"]).decode("utf-8").split("\n"):
                 if len(hits) >= limit:

@@ -334,3 +334,15 @@ def m013_version_links(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m014_baseline_index_queue(db: Database) -> None:
+    """Baselines wait here for the search index, which `search` brings up to date (monitor.store.baselines)."""
+    db.executescript(
+        """
+        CREATE TABLE baselines_to_index (
+            version_id INTEGER PRIMARY KEY REFERENCES versions(id) ON DELETE CASCADE
+        );
+        """
+    )

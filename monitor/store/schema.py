@@ -13,4 +13,5 @@ MIGRATION_NAMES = ("m001_initial", "m002_search", "m003_snapshot_text_hash",
                    "m010_living_flags",
                    "m011_ota_sources",
                    "m012_hostile_guards_final_url",
-                   "m013_version_links")
+                   "m013_version_links",
+                   "m014_baseline_index_queue")

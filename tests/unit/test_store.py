@@ -150,3 +150,43 @@ def test_nested_atomic_rolls_back_only_the_inner_block(store):
                 raise RuntimeError("inner failure")
     assert [v.number for v in store.versions(DOC.id)] == [1]
     assert not store.conn.in_transaction
+
+
+def _indexed(path) -> int:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT count(*) FROM version_fts WHERE version_fts MATCH 'posts'").fetchone()[0]
+
+
+def test_baselines_are_indexed_when_a_search_reads_the_index(tmp_path):
+    path = tmp_path / "db" / "m.db"
+    writer = Store(path)
+    docs = [Document(id=f"s{i}/terms", service=f"s{i}", service_name=f"S{i}", name="terms",
+                     urls=(f"https://s{i}.example/terms",)) for i in range(3)]
+    writer.sync_documents(docs, now=NOW)
+    for doc in docs:
+        with writer.atomic():
+            writer.add_version(doc.id, text=f"We read public posts ({doc.service}).", created_at=NOW, extractor="1")
+    writer.close()
+    assert _indexed(path) == 0                         # queued in the database, not indexed by the checks
+    reader = Store(path)                               # another connection, as after a crash
+    assert [hit.text for hit in reader.search("posts")] == [f"We read public posts (s{i})." for i in (2, 1, 0)]
+    assert _indexed(path) == 3
+    from monitor.store import baselines
+
+    assert baselines.index_queued(reader) == 0         # nothing left waiting
+    reader.close()
+
+
+def test_a_read_only_database_still_finds_queued_baselines(tmp_path):
+    path = tmp_path / "m.db"
+    store = Store(path)
+    store.sync_documents([DOC], now=NOW)
+    with store.atomic():
+        store.add_version(DOC.id, text="We read public posts.", created_at=NOW, extractor="1")
+    store.close()
+    store = Store(path)
+    store.conn.execute("PRAGMA query_only = ON")      # what a read-only file does (root ignores file modes)
+    [hit] = store.search("public posts")
+    assert (hit.kind, hit.text) == ("version", "We read public posts.")
+    store.close()
+    assert _indexed(path) == 0
