@@ -50,7 +50,7 @@ class ClauseWriter:
         if self.ignore_re is not None:
             text = self.ignore_re.sub("", text)
         text = fold(text)
-        if not text or not _has_word(text):   # a lone ";" or "|" of a widget carries nothing
+        if not text or not (text[0].isalnum() or _has_word(text)):   # a lone ";" or "|" of a widget: nothing
             return
         if level:
             self.clauses.append(heading(level, text))

@@ -95,6 +95,7 @@ def is_link_block(links: int, link_chars: int, chars: int) -> bool:
 
 _THEME_WORDS = ("cookie", "consent", "gdpr", "rgpd")
 _CMP_RE = re.compile("|".join(map(re.escape, CMP_MARKS)))
+_ANY_MARK_RE = re.compile("|".join(map(re.escape, CMP_MARKS + _THEME_WORDS)))   # either, in one scan
 
 
 def _value(value: Any) -> str:
@@ -157,6 +158,8 @@ def removed_by_rules(name: str, attrs: Mapping[str, Any], el: Any, tree: Tree, *
     ident, classes = attrs.get("id"), attrs.get("class")
     if ident or classes:
         names = f"{_value(ident) if ident else ''} {_value(classes) if classes else ''}"
+        if _ANY_MARK_RE.search(names) is None:   # most ids and classes: neither test can hold
+            return False
         if _CMP_RE.search(names) is not None:
             return True
         if any(word in names for word in _THEME_WORDS) and is_generic_banner_name(names) and \
