@@ -250,7 +250,7 @@ class _LxWalker(ClauseWriter):
 
     def run_body(self, body: etree._Element) -> list[str]:
         stack: list[Any] = []
-        self._lx_open(body, stack, False, False)
+        self._lx_open(body, "body", stack, False, False)
         buf = self.buf
         skip_layout = self.skip_layout
         removed = self.removed
@@ -283,7 +283,7 @@ class _LxWalker(ClauseWriter):
                     self.drop_heading()
                     continue
                 if name in BLOCKS:
-                    self._lx_open(child, stack, pre, rp)
+                    self._lx_open(child, name, stack, pre, rp)
                 else:                                    # _lx_state, inlined
                     cpre = pre or name in _PRESERVE
                     crp = True if name == "rp" else False if name == "rt" else rp
@@ -317,8 +317,7 @@ class _LxWalker(ClauseWriter):
         role = el.get("role")
         return role in LAYOUT_ROLES
 
-    def _lx_open(self, el: etree._Element, stack: list[Any], pre: bool, rp: bool) -> None:
-        name = el.tag
+    def _lx_open(self, el: etree._Element, name: str, stack: list[Any], pre: bool, rp: bool) -> None:
         if name in HEADINGS:
             self.flush()
             self.emit(self._lx_flat(el, pre, rp), HEADINGS[name])
