@@ -16,10 +16,10 @@ tosmon never asks for it) are errors, never text.
 from __future__ import annotations
 
 import codecs
-import functools
 import logging
 import re
 import ssl
+import threading
 import time
 import zlib
 from collections.abc import Iterator
@@ -86,10 +86,24 @@ def make_client(*, user_agent: str = "tosmon/1.0") -> httpx.Client:
     )
 
 
-@functools.cache
+def warm_up() -> None:
+    """Start loading the CA certificates in the background (20-45 ms, the GIL released while OpenSSL reads
+    them), so that the first client does not wait for them: a command calls this before reading its
+    watchlist and database."""
+    threading.Thread(target=_ssl_context, name="tls-warm-up", daemon=True).start()
+
+
+_ssl_lock = threading.Lock()
+_ssl: list[ssl.SSLContext] = []
+
+
 def _ssl_context() -> ssl.SSLContext:
-    """One TLS context (the CA bundle loaded once) shared by every client: the daemon has one per thread."""
-    return httpx.create_ssl_context()
+    """One TLS context (the CA bundle loaded once) shared by every client: the daemon has one per thread;
+    the lock makes a client that asks while `warm_up` loads it wait for that one."""
+    with _ssl_lock:
+        if not _ssl:
+            _ssl.append(httpx.create_ssl_context())
+        return _ssl[0]
 
 
 def fetch_document(url: str, *, client: httpx.Client, timeout: float = 30.0, user_agent: str = "tosmon/1.0",
