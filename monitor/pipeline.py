@@ -260,7 +260,8 @@ def check_document(doc: Document, *, store: Store, client: httpx.Client, alerts:
             result = CheckResult(document_id=doc.id, outcome=Outcome.UNCHANGED)
         elif latest is None or old_text is None:   # its links are read from its stored page when needed
             store.add_version(doc.id, text=text, created_at=now, extractor=fingerprint, snapshot_id=snapshot_id,
-                              links=page_text_links(fetched, clauses) if not single else None, utf8=utf8)
+                              links=page_text_links(fetched, clauses) if not single else None, utf8=utf8,
+                              digest=new_hash)
             result = CheckResult(document_id=doc.id, outcome=Outcome.NEW)
         else:
             links = functools.cache(lambda: _links(fetched))   # parsed only if a hint needs a link

@@ -93,7 +93,8 @@ def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
             failed |= result.outcome is Outcome.ERROR
             if progress:
                 click.echo("\r\x1b[K", nl=False, err=True)
-            click.echo(f"{result.document_id.ljust(width)}  {result.summary()}")
+            # plain text: color=False spares click an isatty() call (a system call, the GIL given back) per line
+            click.echo(f"{result.document_id.ljust(width)}  {result.summary()}", color=False)
             if progress and done < len(docs):
                 click.echo(f"[{done}/{len(docs)}] checking…", nl=False, err=True)
         if watchlist.alerts.targets:

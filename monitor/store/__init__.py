@@ -249,9 +249,11 @@ class Store(Connection):
 
     def add_version(self, document_id: str, *, text: str, created_at: datetime, extractor: str,
                     snapshot_id: int | None = None, technical: bool = False,
-                    links: Sequence[tuple[str, str]] | None = None, utf8: bytes | None = None) -> int:
+                    links: Sequence[tuple[str, str]] | None = None, utf8: bytes | None = None,
+                    digest: str | None = None) -> int:
         """Store a new version; returns its number (1 for the first). `links`: the (text, target) links
-        inside its text (None: not known); `utf8`: the text's UTF-8 bytes, when the caller has them."""
+        inside its text (None: not known); `utf8` and `digest`: the text's UTF-8 bytes and `text_hash`, when
+        the caller has them."""
         row = self._one("SELECT coalesce(max(number), 0) AS n FROM versions WHERE document_id = ?",
                         [document_id])
         number = int(row["n"] if row else 0) + 1
@@ -261,7 +263,7 @@ class Store(Connection):
         cursor = self.conn.execute(
             """INSERT INTO versions (document_id, number, snapshot_id, created_at, text_hash, compression, text,
                                      clauses, extractor, technical) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            [document_id, number, snapshot_id, _ts(created_at), text_hash(utf8), method, data, clauses,
+            [document_id, number, snapshot_id, _ts(created_at), digest or text_hash(utf8), method, data, clauses,
              extractor, int(technical)])
         if links is not None:
             self.set_version_links(document_id, number, links)
