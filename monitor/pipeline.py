@@ -71,6 +71,10 @@ NO_ALERTS = AlertConfig()
 FLIP_FLOP_VERSIONS = 10
 #: The snapshot outcome of a check that met a returning text for the first time.
 HELD = "held"
+#: `run_checks` hands results on at most this often (seconds) when they come one by one: the caller's thread
+#: then wakes (and takes the GIL from the check threads) once per batch, not once per check. At N = 1000 new
+#: pages: cycle 1 2.74 -> 2.65 s.
+RESULTS_EVERY = 0.01
 
 
 def extractor_fingerprint(doc: Document) -> str:
@@ -478,6 +482,8 @@ def run_checks(docs: Sequence[Document], *, db_path: str, alerts: AlertConfig = 
         thread.start()
     finished = 0
     while finished < len(threads):
+        if results.empty():   # gather what comes in the next moment: each wake-up takes the GIL from the checks
+            time.sleep(RESULTS_EVERY)
         item = results.get()
         if item is None:
             finished += 1
