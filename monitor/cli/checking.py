@@ -65,7 +65,7 @@ def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
       tosmon check linkedin/privacy-policy
       linkedin/privacy-policy  changed (+2 -1 ~1)
     """
-    from monitor.fetch.http import warm_up
+    from monitor.fetch.http import tls_ready, warm_up
     from monitor.models import Outcome
     from monitor.pipeline import run_checks
 
@@ -78,6 +78,7 @@ def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
         if unknown:
             raise ConfigError(f"not in the watchlist: {', '.join(unknown)}", path=ctx.watchlist_path)
         docs = [by_id[d] for d in doc_ids]
+    tls_ready()                 # a bad SSL_CERT_FILE is one line, not a check thread's traceback
     store = ctx.store()
     failed = False
     done = 0
@@ -135,5 +136,7 @@ def run(ctx: Context, once: bool) -> None:
       tosmon --watchlist watchlist.yaml --db db/monitor.db run
     """
     from monitor.daemon import Daemon
+    from monitor.fetch.http import tls_ready
 
+    tls_ready()
     Daemon(db_path=ctx.db_path, watchlist_path=ctx.watchlist_path).run(once=once)

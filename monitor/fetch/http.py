@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import os
 import re
 import ssl
 import threading
@@ -26,7 +27,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO, cast
 
-from monitor.errors import Cancelled, FetchError, FetchHTTPStatus, FetchNetworkError, FetchTimeout, FetchTooLarge
+from monitor.errors import (
+    Cancelled,
+    ConfigError,
+    FetchError,
+    FetchHTTPStatus,
+    FetchNetworkError,
+    FetchTimeout,
+    FetchTooLarge,
+)
 from monitor.fetch.deadline import DeadlineBackend, cancelled, deadline
 from monitor.fetch.trust import refused_redirect
 from monitor.imports import without
@@ -89,8 +98,21 @@ def make_client(*, user_agent: str = "tosmon/1.0") -> httpx.Client:
 def warm_up() -> None:
     """Start loading the CA certificates in the background (20-45 ms, the GIL released while OpenSSL reads
     them), so that the first client does not wait for them: a command calls this before reading its
-    watchlist and database."""
-    threading.Thread(target=_ssl_context, name="tls-warm-up", daemon=True).start()
+    watchlist and database, and `tls_ready()` before its checks start."""
+    threading.Thread(target=_warm, name="tls-warm-up", daemon=True).start()
+
+
+def _warm() -> None:
+    try:
+        _ssl_context()
+    except ConfigError:
+        pass                        # said by `tls_ready()`, in the command's own thread
+
+
+def tls_ready() -> None:
+    """Raise a ConfigError (one line naming the file) when the CA certificates cannot be loaded: a check
+    thread meeting it would only die with a traceback."""
+    _ssl_context()
 
 
 _ssl_lock = threading.Lock()
@@ -102,7 +124,12 @@ def _ssl_context() -> ssl.SSLContext:
     the lock makes a client that asks while `warm_up` loads it wait for that one."""
     with _ssl_lock:
         if not _ssl:
-            _ssl.append(httpx.create_ssl_context())
+            try:
+                _ssl.append(httpx.create_ssl_context())
+            except (OSError, ssl.SSLError) as exc:   # SSL_CERT_FILE / SSL_CERT_DIR naming a missing or bad file
+                where = os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR") or "the CA bundle"
+                raise ConfigError(f"cannot load the CA certificates from {where}: {exc.strerror or exc}",
+                                  key="TLS") from exc
         return _ssl[0]
 
 

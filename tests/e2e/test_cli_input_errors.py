@@ -131,3 +131,22 @@ def test_a_database_folder_that_cannot_be_made_is_one_line(tmp_path, run_cli, wr
     result = run_cli("--db", str(tmp_path / "afile" / "db" / "monitor.db"), "check")
     assert result.exit_code == 1 and result.stdout == "", result.output
     assert result.stderr == f"error: {tmp_path / 'afile' / 'db' / 'monitor.db'}: cannot create its folder: Not a directory\n"
+
+
+@pytest.mark.parametrize("command", [["check"], ["run", "--once"]])
+def test_ca_certificates_that_cannot_be_loaded_are_one_line(tmp_path, write_watchlist, db_path, command):
+    """SSL_CERT_FILE naming no file: one line naming it, exit 2, no database; it used to kill the check
+    threads with a traceback and exit 0 with nothing checked."""
+    import os
+    import subprocess
+    import sys
+
+    write_watchlist("services:\n  acme:\n    documents:\n      privacy:\n        url: http://127.0.0.1:9/x\n")
+    env = {**os.environ, "TOSMON_DB": str(db_path), "TOSMON_WATCHLIST": str(tmp_path / "watchlist.yaml"),
+           "SSL_CERT_FILE": str(tmp_path / "missing.pem"), "NO_COLOR": "1"}
+    done = subprocess.run([sys.executable, "-m", "monitor", *command], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    assert done.stderr == f"error: TLS: cannot load the CA certificates from {tmp_path / 'missing.pem'}: " \
+                          "No such file or directory\n"
+    assert not db_path.parent.exists()
