@@ -65,11 +65,10 @@ def check(ctx: Context, doc_ids: tuple[str, ...]) -> None:
       tosmon check linkedin/privacy-policy
       linkedin/privacy-policy  changed (+2 -1 ~1)
     """
-    from monitor.fetch.http import tls_ready, warm_up
+    from monitor.fetch.http import tls_ready
     from monitor.models import Outcome
     from monitor.pipeline import run_checks
 
-    warm_up()                   # the CA certificates load while the watchlist and the database are read
     watchlist = ctx.watchlist()
     docs = list(watchlist.documents)
     if doc_ids:

@@ -95,20 +95,6 @@ def make_client(*, user_agent: str = "tosmon/1.0") -> httpx.Client:
     )
 
 
-def warm_up() -> None:
-    """Start loading the CA certificates in the background (20-45 ms, the GIL released while OpenSSL reads
-    them), so that the first client does not wait for them: a command calls this before reading its
-    watchlist and database, and `tls_ready()` before its checks start."""
-    threading.Thread(target=_warm, name="tls-warm-up", daemon=True).start()
-
-
-def _warm() -> None:
-    try:
-        _ssl_context()
-    except ConfigError:
-        pass                        # said by `tls_ready()`, in the command's own thread
-
-
 def tls_ready() -> None:
     """Raise a ConfigError (one line naming the file) when the CA certificates cannot be loaded: a check
     thread meeting it would only die with a traceback."""
@@ -121,7 +107,7 @@ _ssl: list[ssl.SSLContext] = []
 
 def _ssl_context() -> ssl.SSLContext:
     """One TLS context (the CA bundle loaded once) shared by every client: the daemon has one per thread;
-    the lock makes a client that asks while `warm_up` loads it wait for that one."""
+    the lock makes the threads that ask together load it once."""
     with _ssl_lock:
         if not _ssl:
             try:
