@@ -1,6 +1,6 @@
 """How the big columns are compressed: raw page bodies (`bodies.data`) and version texts (`versions.text`).
 
-zstd (level `LEVELS[kind]`), with one dictionary per kind trained on the database's own first `TRAIN_AFTER` blobs of
+zstd at `LEVELS[kind]`, with one dictionary per kind trained on the database's own first `TRAIN_AFTER` blobs of
 that kind (kept in `dictionaries`). Terms pages share most of their markup and much of their phrasing, and a
 single page is too short for a compressor to learn that on its own: on the benchmark's 1,100 pages the
 dictionary stores bodies 13.8x smaller than the raw bytes (zlib level 6, used before: 7.0x) and version texts
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 #: (on the benchmark's pages) — every new version pays the CPU, inside the check; the bytes are 7% of what
 #: the database holds per version. Only compression depends on the level: every row reads the same way.
 LEVELS = {"body": 6, "text": 3}
-LEVEL = LEVELS["body"]                  # the level of a codec asked for no kind in particular
 #: Blobs of a kind stored before its dictionary is trained (zstd needs a few dozen samples to learn from).
 TRAIN_AFTER = 32
 MAX_DICTIONARY_BYTES = 112_640          # zstd's default size; a tenth of the samples when they are smaller
@@ -57,19 +56,24 @@ KINDS: dict[str, tuple[str, str, str]] = {
 
 
 class _Codec:
-    """A zstd compressor and decompressor, with or without a dictionary, shared by every connection of the
-    process (with a dictionary the compressor holds ~4 MB; the daemon has a connection per worker). zstd
-    contexts are not thread-safe, hence the lock; zstd releases the GIL while it works."""
+    """The zstd decompressor and compressors (one per level, made when first used) of one dictionary, or of
+    none, shared by every connection of the process (with a dictionary a compressor holds ~4 MB; the daemon
+    has a connection per worker). zstd contexts are not thread-safe, hence the lock; zstd releases the GIL
+    while it works."""
 
-    def __init__(self, dictionary: bytes, level: int = LEVEL) -> None:
-        data = zstandard.ZstdCompressionDict(dictionary) if dictionary else None
+    def __init__(self, dictionary: bytes) -> None:
+        self._dictionary = zstandard.ZstdCompressionDict(dictionary) if dictionary else None
         self._lock = threading.Lock()
-        self._compressor = zstandard.ZstdCompressor(level=level, dict_data=data)
-        self._decompressor = zstandard.ZstdDecompressor(dict_data=data)
+        self._compressors: dict[int, zstandard.ZstdCompressor] = {}
+        self._decompressor = zstandard.ZstdDecompressor(dict_data=self._dictionary)
 
-    def compress(self, data: bytes) -> bytes:
+    def compress(self, data: bytes, level: int) -> bytes:
         with self._lock:
-            return self._compressor.compress(data)
+            compressor = self._compressors.get(level)
+            if compressor is None:
+                compressor = self._compressors[level] = zstandard.ZstdCompressor(level=level,
+                                                                                 dict_data=self._dictionary)
+            return compressor.compress(data)
 
     def decompress(self, blob: bytes) -> bytes:
         with self._lock:
@@ -77,9 +81,9 @@ class _Codec:
 
 
 @lru_cache(maxsize=8)
-def _codec(dictionary: bytes, level: int = LEVEL) -> _Codec:
-    """The process's codec for a dictionary (b"": none) and level, by content: databases never share ids."""
-    return _Codec(dictionary, level)
+def _codec(dictionary: bytes) -> _Codec:
+    """The process's codec for a dictionary (b"": none), by content: databases never share ids."""
+    return _Codec(dictionary)
 
 
 class Blobs:
@@ -92,7 +96,7 @@ class Blobs:
         self.conn = conn
         self.atomic = atomic
         self._active: dict[str, int] = {}                   # kind -> id of its dictionary
-        self._codecs: dict[tuple[int, int], _Codec] = {}  # (dictionary id (0: none), level) -> codec
+        self._codecs: dict[int, _Codec] = {0: _codec(b"")}  # dictionary id (0: none) -> codec
         self._untrainable: set[str] = set()                 # training failed once on this connection
         self._prepared: dict[tuple[str, bytes], tuple[str, bytes]] = {}
 
@@ -109,13 +113,13 @@ class Blobs:
         if ready is not None:   # a dictionary trained since is fine: the row names the method it was made with
             return ready
         dict_id = self._active.get(kind) or self._find(kind) or self._maybe_train(kind)
-        return (f"zstd:{dict_id}" if dict_id else "zstd"), self._get(dict_id, LEVELS[kind]).compress(data)
+        return (f"zstd:{dict_id}" if dict_id else "zstd"), self._get(dict_id).compress(data, LEVELS[kind])
 
     def forget(self) -> None:
         """Drop what this connection knows of dictionaries (their ids, codecs, blobs compressed ahead): called
         when one of its transactions rolls back, which may have removed a dictionary trained inside it."""
         self._active.clear()
-        self._codecs = {key: codec for key, codec in self._codecs.items() if key[0] == 0}
+        self._codecs = {0: self._codecs[0]}
         self._prepared.clear()
 
     def unpack(self, method: str, blob: bytes) -> bytes:
@@ -137,16 +141,13 @@ class Blobs:
             self._active[kind] = row[0]
         return row[0] if row else 0
 
-    def _get(self, dict_id: int, level: int = LEVEL) -> _Codec:
-        """The codec of a dictionary (0: none) at a level (which only compression uses)."""
-        codec = self._codecs.get((dict_id, level))
-        if codec is None:
-            if dict_id:
-                row = self.conn.execute("SELECT data FROM dictionaries WHERE id = ?", [dict_id]).fetchone()
-                if row is None:
-                    raise StoreError(f"compression dictionary {dict_id} is missing from the database")
-            codec = self._codecs[(dict_id, level)] = _codec(bytes(row[0]) if dict_id else b"", level)
-        return codec
+    def _get(self, dict_id: int) -> _Codec:
+        if dict_id not in self._codecs:
+            row = self.conn.execute("SELECT data FROM dictionaries WHERE id = ?", [dict_id]).fetchone()
+            if row is None:
+                raise StoreError(f"compression dictionary {dict_id} is missing from the database")
+            self._codecs[dict_id] = _codec(bytes(row[0]))
+        return self._codecs[dict_id]
 
     def _maybe_train(self, kind: str) -> int:
         """Train the kind's dictionary once the database holds TRAIN_AFTER blobs of it; 0 when not (yet)."""
@@ -210,8 +211,9 @@ class Blobs:
     def _recompress(self, kind: str, dict_id: int) -> None:
         """Rewrite the kind's plain-zstd blobs (stored before the dictionary) with it."""
         table, key, column = KINDS[kind]
-        codec = self._get(dict_id, LEVELS[kind])
+        codec = self._get(dict_id)
         for row_key, blob in self.conn.execute(
                 f"SELECT {key}, {column} FROM {table} WHERE compression = 'zstd'").fetchall():
             self.conn.execute(f"UPDATE {table} SET compression = ?, {column} = ? WHERE {key} = ?",
-                              [f"zstd:{dict_id}", codec.compress(self.unpack("zstd", blob)), row_key])
+                              [f"zstd:{dict_id}", codec.compress(self.unpack("zstd", blob), LEVELS[kind]),
+                               row_key])

@@ -58,7 +58,7 @@ def test_bodies_plain_until_a_dictionary_is_trained_then_all_use_it(store):
 
     # ... and it pays: smaller than each page compressed on its own at the same level
     stored = store.conn.execute("SELECT sum(length(data)) FROM bodies").fetchone()[0]
-    plain = sum(len(zstandard.ZstdCompressor(level=blobs_module.LEVEL).compress(page(i)))
+    plain = sum(len(zstandard.ZstdCompressor(level=blobs_module.LEVELS["body"]).compress(page(i)))
                 for i in range(TRAIN_AFTER + 20))
     assert stored < plain * 0.9
 
