@@ -58,6 +58,17 @@ class ClauseWriter:
             self.clauses.append(self.marker + text)
             self.marker = ""
 
+    def emit_row(self, cells: list[str]) -> None:
+        """Keep a table row: its cells' folded texts, the empty ones left out, joined by " | "."""
+        self.emit(" | ".join(cell for cell in map(fold, cells) if cell))
+
+    def line_break(self) -> None:
+        """A `<br>`: the end of a clause in loose container text, a space inside an item."""
+        if self.br_splits:
+            self.flush()
+        else:
+            self.buf.append(" ")
+
     def drop_heading(self) -> None:
         """A link block is skipped: the heading right before it (nothing between) titled it; drop it too."""
         if self.clauses and not "".join(self.buf).strip() and is_heading(self.clauses[-1]):

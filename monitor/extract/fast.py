@@ -28,7 +28,6 @@ from monitor.extract.rules import (
     is_page_link,
     removed_by_rules,
 )
-from monitor.text import fold
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -328,14 +327,10 @@ class _LxWalker(ClauseWriter):
             self.flush()
             removed = self.removed
             tpre, trp = _lx_state(name, pre, rp)
-            cells = [fold(self._lx_flat(cell, tpre, trp)) for cell in el
-                     if isinstance(cell.tag, str) and cell.tag in CELLS and cell not in removed]
-            self.emit(" | ".join(cell for cell in cells if cell))
+            self.emit_row([self._lx_flat(cell, tpre, trp) for cell in el
+                           if isinstance(cell.tag, str) and cell.tag in CELLS and cell not in removed])
         elif name == "br":
-            if self.br_splits:
-                self.flush()
-            else:
-                self.buf.append(" ")
+            self.line_break()
         elif name == "button" and next(el.iterdescendants(HEADING_TAGS), None) is None:
             self.flush()
             self.emit(self._lx_flat(el, pre, rp), BUTTON_LEVEL)

@@ -17,7 +17,6 @@ from monitor.errors import ExtractError
 from monitor.extract.blocks import BLOCKS, BUTTON_LEVEL, CELLS, FLAT, HEADINGS, ITEMS, ClauseWriter
 from monitor.extract.rules import BLOCK_CONTENT, HEADING_TAGS, LAYOUT_ROLES, SECTIONING, removed_by_rules
 from monitor.models import RangeSelector
-from monitor.text import fold
 
 if TYPE_CHECKING:
     import soupsieve
@@ -252,14 +251,10 @@ class SoupWalker(ClauseWriter):
             self.emit(self._flat(tag))
         elif name == "tr":
             self.flush()
-            cells = [fold(self._flat(cell)) for cell in tag.children
-                     if isinstance(cell, _bs4_types()[0]) and cell.name in CELLS]
-            self.emit(" | ".join(cell for cell in cells if cell))
+            self.emit_row([self._flat(cell) for cell in tag.children
+                           if isinstance(cell, _bs4_types()[0]) and cell.name in CELLS])
         elif name == "br":
-            if self.br_splits:
-                self.flush()
-            else:
-                self.buf.append(" ")
+            self.line_break()
         elif name == "button" and tag.find(HEADING_TAGS) is None:
             self.flush()
             self.emit(self._flat(tag), BUTTON_LEVEL)
